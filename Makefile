@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: Apache-2.0
+# ward: an OCI runtime with a seccomp-notify supervisor.
+#
+#   make                 build build/ward
+#   make check           install missing Debian packages, build, run every test (normal + ASan/UBSan)
+#   make demo            build and run a real container from an embedded busybox bundle
+#   make san             sanitizer build in build-san/
+#   make fuzz            run the config-parser fuzzer for FUZZ_SECONDS (default 60)
+#   make install         install into $(DESTDIR)$(PREFIX)
+#   make format          clang-format every source file (format-check verifies)
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+CC       ?= gcc
+SAN      ?= 0
+BUILD    ?= $(if $(filter 1,$(SAN)),build-san,build)
+
+PKGS     := libseccomp yajl libcap mount
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION  := $(shell cat VERSION)
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+            -Wmissing-prototypes -Wstrict-prototypes -Wvla
+HARDEN   := -fstack-protector-strong -fPIE -fno-strict-overflow -fno-delete-null-pointer-checks
+LDHARDEN := -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+ifeq ($(SAN),1)
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN    := -fsanitize=address,undefined
+else
+OPT      := -O2 -g -D_FORTIFY_SOURCE=2
+LDSAN    :=
+endif
+
+CFLAGS_ALL  := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
+               -DWARD_VERSION='"$(VERSION)"' -DWARD_COMMIT='"$(COMMIT)"' -I. $(CFLAGS)
+LDFLAGS_ALL := $(LDHARDEN) $(LDSAN) $(LDFLAGS)
+
+COMMON_SRC  := $(wildcard common/*.c)
+OCI_SRC     := $(wildcard oci-spec/*.c)
+RUNTIME_SRC := $(wildcard runtime/*.c)
+SHIM_SRC    := $(wildcard shim/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(OCI_SRC) $(SHIM_SRC) \
+                 $(filter-out runtime/main.c,$(RUNTIME_SRC)))
+WARD_OBJ    := $(BUILD)/runtime/main.o
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all san check check-unit check-integration demo fuzz install uninstall clean format \
+        format-check deps helpers bundle
+
+all: $(BUILD)/ward $(BUILD)/libward.a
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libward.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ward: $(WARD_OBJ) $(BUILD)/libward.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libward.a tests/unit/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libward.a $(PKG_LIBS)
+
+# Static helpers that run inside busybox containers (busybox has no dynamic loader).
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
+helpers: $(HELPERS)
+
+unit: $(UNIT_BINS)
+
+san:
+	$(MAKE) SAN=1 all unit
+
+deps:
+	scripts/install-deps
+
+check: deps
+	$(MAKE) all unit helpers
+	$(MAKE) SAN=1 all unit
+	tests/run
+
+check-unit: all unit
+	tests/run --unit-only
+
+demo: deps all
+	scripts/demo
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. $(PKG_CFLAGS) \
+	  -o build-fuzz/fuzz_config tests/fuzz/fuzz_config.c $(COMMON_SRC) $(OCI_SRC) $(PKG_LIBS)
+	@mkdir -p build-fuzz/corpus
+	cp -n tests/data/configs/valid/*.json tests/data/configs/malformed/*.json build-fuzz/corpus/ 2>/dev/null || true
+	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -rss_limit_mb=2048 build-fuzz/corpus
+
+install: all
+	install -D -m 0755 $(BUILD)/ward $(DESTDIR)$(BINDIR)/ward
+	@if [ -d contrib/man ]; then for m in contrib/man/*.[0-9]; do \
+	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m); done; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ward
+
+clean:
+	rm -rf build build-san build-fuzz tests/out
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
