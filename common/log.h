@@ -8,6 +8,7 @@
 #define WARD_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "err.h"
 
 enum log_level { WLOG_DEBUG, WLOG_INFO, WLOG_WARN, WLOG_ERROR };

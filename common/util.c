@@ -57,6 +57,14 @@ void *xrealloc(void *p, size_t size)
 	return r;
 }
 
+char **strv_terminated(char *const *v, size_t n)
+{
+	char **r = xcalloc(n + 1, sizeof(*r));
+	for (size_t i = 0; i < n; i++)
+		r[i] = v[i];
+	return r;
+}
+
 bool str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

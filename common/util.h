@@ -34,6 +34,9 @@ char *xstrdup(const char *s);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 
+/* A NULL-terminated shallow copy of n strings (for execve); free() the array only. */
+char **strv_terminated(char *const *v, size_t n);
+
 bool str_has_prefix(const char *s, const char *prefix);
 
 /* Parses a whole decimal string into a long long within [min, max]. */
