@@ -31,7 +31,7 @@ bats_require_minimum_version 1.5.0
 	[[ $output == *"GLOBAL OPTIONS:"* ]]
 	local c
 	for c in features spec help; do
-		grep -qE "^   $c[ ,]" <<<"$output" || {
+		grep -qE "^   ${c}[ ,]" <<<"$output" || {
 			echo "command $c not listed"
 			false
 		}

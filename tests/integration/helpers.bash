@@ -286,13 +286,13 @@ _ward_remove_cgroup() {
 	while IFS= read -r sub; do
 		while read -r pid; do
 			kill -KILL "$pid" 2>/dev/null || true
-		done <"$sub/cgroup.procs" 2>/dev/null
+		done 2>/dev/null <"$sub/cgroup.procs"
 		# freeze state would keep the killed tasks around
 		[[ -w $sub/freezer.state ]] && echo THAWED >"$sub/freezer.state" 2>/dev/null
 		[[ -w $sub/cgroup.freeze ]] && echo 0 >"$sub/cgroup.freeze" 2>/dev/null
 	done < <(find "$d" -depth -type d 2>/dev/null)
-	local tries
-	for tries in 1 2 3 4 5 6 7 8 9 10; do
+
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 		[[ -d $d ]] || return 0
 		sleep 0.1
