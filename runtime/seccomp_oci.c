@@ -458,6 +458,10 @@ int seccomp_oci_load(const struct seccomp_oci *f, int *listener_fd, struct werr 
                             "load the seccomp filter: the kernel refuses the filter or its "
                             "flags (0x%lx)",
                             fl);
+                if (errno == EBUSY && (fl & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+                        return werr_set(e, EBUSY,
+                                        "load the seccomp filter: this process already has a "
+                                        "seccomp notify listener and the kernel allows only one");
                 if (errno == ESRCH)
                         return werr_set(e, ESRCH,
                                         "load the seccomp filter: another thread could not be "

@@ -764,6 +764,18 @@ static void after_notify_closed(struct job *j, int listener)
         rep_call("getppid", syscall(SYS_getppid));
 }
 
+/* A second filter with a listener in the same process: the kernel says EBUSY. */
+static void after_notify_twice(struct job *j, int listener)
+{
+        struct werr e;
+        int second = -1;
+        (void)listener;
+        if (seccomp_oci_load(&j->f, &second, &e) < 0)
+                rep("second=%s\n", e.msg);
+        else
+                rep("second=loaded\n");
+}
+
 static void after_notify_send(struct job *j, int listener)
 {
         struct werr e;
@@ -830,6 +842,12 @@ static void test_notify(void)
         TAP_STREQ(kv(r, "listener"), "1", "NOTIFY: loading returns a listener fd (%s)",
                   kv(r, "error"));
         TAP_STREQ(kv(r, "getppid"), "errno:38", "listener closed: the notified call gets ENOSYS");
+        free(r);
+
+        j = (struct job){.after = after_notify_twice};
+        r = compile_and_run(s, &j, NULL);
+        TAP_OK(strstr(kv(r, "second"), "already has a seccomp notify listener") != NULL,
+               "a second listener in one process is refused clearly: %s", kv(r, "second"));
         free(r);
 
         /* An agent socket receives the state JSON and the fd, and answers the call. */
