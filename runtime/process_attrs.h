@@ -14,8 +14,12 @@
  *   3. If process_seccomp_before_identity(): the caller loads the seccomp
  *      filter(s) now.  Without no_new_privs the kernel only lets a process with
  *      CAP_SYS_ADMIN install a filter, and step 4 may drop that capability, so
- *      the filter must allow capset/setgroups/setresgid/setresuid/prctl/umask
- *      (Docker's default profile does; runc has the same constraint).
+ *      the filter must allow what step 4 calls: prctl, capget, capset, fstat,
+ *      fchown (stdio), setgroups, setresgid, setresuid, umask (Docker's default
+ *      profile does; runc has the same constraint). Step 4 opens nothing in
+ *      /proc unless setgroups is refused. A filter with SCMP_ACT_NOTIFY rules
+ *      must have its listener handed over before step 4 runs, or a notified
+ *      call there would wait forever.
  *   4. process_apply_identity(): bounding set dropped, PR_SET_KEEPCAPS, stdio
  *      ownership, setgroups(additionalGids), setresgid, setresuid, keep-caps
  *      cleared, effective/permitted/inheritable set with capset, ambient raised,

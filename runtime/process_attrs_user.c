@@ -10,12 +10,15 @@
 
 #include <grp.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "../common/log.h"
+
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "additionalGids are passed as gid_t");
 
 /*
  * Like runc's fixStdioPermissions, but only for pipes, sockets and terminals:
@@ -64,14 +67,17 @@ int user_apply(const struct oci_user *u, int proc_fd, struct werr *e)
         if (u->n_additional_gids > NGROUPS_MAX)
                 return werr_set(e, 0, "process.user.additionalGids: more than %d groups",
                                 NGROUPS_MAX);
-        if (setgroups_denied(proc_fd)) {
+        /*
+         * Try first, look at /proc only when refused: the usual path then makes no
+         * file system calls, which matters when a seccomp filter is already loaded.
+         */
+        gid_t *gids = u->n_additional_gids ? (gid_t *)u->additional_gids : NULL;
+        if (setgroups(u->n_additional_gids, gids) < 0) {
+                if (errno != EPERM || !setgroups_denied(proc_fd))
+                        return werr_sys(e, "setgroups(process.user.additionalGids)");
                 if (u->n_additional_gids > 0)
                         log_warn("process.user.additionalGids ignored: setgroups is denied in "
                                  "this user namespace");
-        } else {
-                gid_t *gids = u->n_additional_gids ? (gid_t *)u->additional_gids : NULL;
-                if (setgroups(u->n_additional_gids, gids) < 0)
-                        return werr_sys(e, "setgroups(process.user.additionalGids)");
         }
 
         if (setresgid(u->gid, u->gid, u->gid) < 0) {
