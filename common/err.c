@@ -29,13 +29,25 @@ int werr_set(struct werr *e, int errnum, const char *fmt, ...)
 int werr_wrap(struct werr *e, const char *fmt, ...)
 {
 	char ctx[WERR_MSG_MAX];
-	char old[WERR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	int n = vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", ctx, old);
+	if (n < 0)
+		return -1;
+	size_t clen = strlen(ctx);
+	size_t old = strnlen(e->msg, sizeof(e->msg) - 1);
+	/* shift the old message right to make room for "context: ", cutting its tail if needed */
+	if (clen + 2 >= sizeof(e->msg))
+		clen = sizeof(e->msg) - 3;
+	size_t keep = old;
+	if (clen + 2 + keep >= sizeof(e->msg))
+		keep = sizeof(e->msg) - 1 - clen - 2;
+	memmove(e->msg + clen + 2, e->msg, keep);
+	memcpy(e->msg, ctx, clen);
+	e->msg[clen] = ':';
+	e->msg[clen + 1] = ' ';
+	e->msg[clen + 2 + keep] = '\0';
 	return -1;
 }

@@ -16,6 +16,7 @@
 #include "create.h"
 #include "exec.h"
 #include "foreground.h"
+#include "process_attrs.h"
 
 static const char *opt_console_socket, *opt_cwd, *opt_user, *opt_process, *opt_pid_file,
 	*opt_apparmor, *opt_label;
@@ -60,14 +61,6 @@ static void append_strs(char ***v, size_t *n, const char *const *add, size_t nad
 		(*v)[(*n)++] = xstrdup(add[i]);
 }
 
-static void add_cap(char ***v, size_t *n, const char *cap)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i], cap))
-			return;
-	append_strs(v, n, &cap, 1);
-}
-
 static int parse_id(const char *s, uint32_t *out)
 {
 	long long v;
@@ -106,13 +99,9 @@ static int process_from_flags(struct oci_process *p, int argc, char **argv, stru
 		p->user.additional_gids[p->user.n_additional_gids++] = g;
 	}
 	/* --cap adds to bounding, effective and permitted: never inheritable (CVE-2022-29162) */
-	struct oci_capabilities *c = &p->capabilities;
-	for (size_t i = 0; i < opt_caps.n; i++) {
-		c->present = true;
-		add_cap(&c->bounding, &c->n_bounding, opt_caps.v[i]);
-		add_cap(&c->effective, &c->n_effective, opt_caps.v[i]);
-		add_cap(&c->permitted, &c->n_permitted, opt_caps.v[i]);
-	}
+	for (size_t i = 0; i < opt_caps.n; i++)
+		if (caps_add_exec_cap(&p->capabilities, opt_caps.v[i], e) < 0)
+			return werr_wrap(e, "--cap");
 	if (opt_nnp)
 		p->no_new_privileges = true;
 	if (opt_apparmor)

@@ -15,39 +15,26 @@
 #include "cli.h"
 #include "mount_options.h"
 #include "process_attrs.h"
+#include "seccomp_oci.h"
 #include "version.h"
 
 static const char *const hooks[] = {"prestart",  "createRuntime", "createContainer",
                                     "startContainer", "poststart", "poststop", NULL};
 static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid",
                                          "time",   "user", "uts", NULL};
-static const char *const seccomp_actions[] = {
-	"SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_KILL_THREAD",  "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-	"SCMP_ACT_TRAP",         NULL};
-static const char *const seccomp_operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-                                                "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-                                                "SCMP_CMP_NE", NULL};
-static const char *const seccomp_archs[] = {
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",     "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",
-	"SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-	"SCMP_ARCH_PPC",     "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_RISCV64",
-	"SCMP_ARCH_S390",    "SCMP_ARCH_S390X",   "SCMP_ARCH_X32",      "SCMP_ARCH_X86",
-	"SCMP_ARCH_X86_64",  NULL};
-static const char *const seccomp_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-                                            "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                            "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
-
-static bool lsm_enabled(const char *name)
+/* The flags this kernel accepts, out of the ones ward knows. */
+static const char **supported_seccomp_flags(void)
 {
-	_cleanup_free_ char *lsms = NULL;
-	struct werr e;
-	if (read_file_at(AT_FDCWD, "/sys/kernel/security/lsm", 4096, &lsms, NULL, &e) < 0)
-		return false;
-	for (char *save = NULL, *t = strtok_r(lsms, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save))
-		if (!strcmp(t, name))
-			return true;
-	return false;
+	const char *const *known = seccomp_oci_known_flags();
+	size_t n = 0;
+	while (known[n])
+		n++;
+	const char **out = xcalloc(n + 1, sizeof(*out));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (seccomp_oci_flag_supported(known[i]))
+			out[k++] = known[i];
+	return out;
 }
 
 static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
@@ -56,6 +43,7 @@ static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr 
 	(void)argc;
 	(void)argv;
 	char **caps = caps_known_names();
+	_cleanup_free_ const char **flags = supported_seccomp_flags();
 	const struct oci_kv annotations[] = {
 		{"dev.ward.version", WARD_VERSION},
 		{"dev.ward.commit", WARD_COMMIT},
@@ -72,13 +60,13 @@ static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr 
 		.cgroup_v2 = true,
 		.cgroup_rdma = true,
 		.seccomp_enabled = true,
-		.seccomp_actions = seccomp_actions,
-		.seccomp_operators = seccomp_operators,
-		.seccomp_archs = seccomp_archs,
-		.seccomp_known_flags = seccomp_flags,
-		.seccomp_supported_flags = seccomp_flags,
-		.apparmor_enabled = lsm_enabled("apparmor"),
-		.selinux_enabled = lsm_enabled("selinux"),
+		.seccomp_actions = seccomp_oci_known_actions(),
+		.seccomp_operators = seccomp_oci_known_operators(),
+		.seccomp_archs = seccomp_oci_known_archs(),
+		.seccomp_known_flags = seccomp_oci_known_flags(),
+		.seccomp_supported_flags = flags,
+		.apparmor_enabled = lsm_apparmor_enabled(-1),
+		.selinux_enabled = lsm_selinux_enabled(-1),
 		.idmap_mounts_enabled = mount_idmap_supported(),
 		.annotations = annotations,
 		.n_annotations = ARRAY_SIZE(annotations),

@@ -171,7 +171,7 @@ static int validate(struct create_run *r, struct werr *e)
 		                "supervisor) is available",
 		                policy);
 	if (ns_plan_build(cfg, &r->plan, e) < 0 || rootfs_validate(cfg, e) < 0 ||
-	    process_attrs_validate(&cfg->process, e) < 0)
+	    process_attrs_validate(&cfg->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
 	if (cfg->linux_.seccomp.present) {
 		if (seccomp_oci_compile(&cfg->linux_.seccomp, &r->seccomp, e) < 0)

@@ -53,18 +53,44 @@ static int namespaces_to_join(pid_t pid, struct werr *e)
 
 struct exec_child {
 	const struct exec_opts *o;
+	const struct oci_personality *personality;
 	struct seccomp_oci *seccomp;
+	const char *listener_path, *listener_metadata;
+	char *state_json; /* for the seccomp agent */
 	int sync_fd;
 	int console_fd;
 };
+
+static int load_seccomp(const struct exec_child *x, struct werr *e)
+{
+	int listener = -1;
+	if (!x->seccomp)
+		return 0;
+	if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
+		return -1;
+	int r = 0;
+	if (listener >= 0 && x->listener_path && *x->listener_path)
+		r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
+		                              x->state_json, listener, e);
+	if (listener >= 0)
+		close(listener);
+	return r;
+}
 
 static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 {
 	const struct oci_process *p = x->o->process;
 	int slave = -1;
+	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.initial &&
+	    cpu_affinity_apply(p->exec_cpu_affinity.initial, e) < 0)
+		return werr_wrap(e, "process.execCPUAffinity.initial");
+	/* the parent moves us into the container's cgroup, then lets us go on */
 	if (sync_expect(x->sync_fd, SYNC_GO, NULL, e) < 0)
 		return -1;
-	if (process_apply_early(p, e) < 0)
+	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.final &&
+	    cpu_affinity_apply(p->exec_cpu_affinity.final, e) < 0)
+		return werr_wrap(e, "process.execCPUAffinity.final");
+	if (process_apply_early(p, x->personality, -1, e) < 0)
 		return -1;
 	if (p->terminal) {
 		int master;
@@ -81,17 +107,17 @@ static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 	} else if (setsid() < 0 && errno != EPERM) {
 		return werr_sys(e, "setsid");
 	}
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
-	if (process_apply_identity(p, e) < 0)
+	if (process_apply_confinement(p, -1, e) < 0)
+		return -1;
+	if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
+		return -1;
+	if (process_apply_identity(p, -1, e) < 0)
 		return -1;
 	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s as the process user", p->cwd);
+		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");
-	if (process_apply_late(p, e) < 0)
-		return -1;
 	return init_prepare_fds(x->o->preserve_fds, ward_inherited_fds, e);
 }
 
@@ -103,13 +129,8 @@ static void __attribute__((noreturn)) exec_child_main(const struct exec_child *x
 	if (exec_setup(x, &exe, &e) < 0)
 		goto fail;
 	init_reset_signals();
-	if (x->seccomp) {
-		int listener = -1;
-		if (seccomp_oci_load(x->seccomp, &listener, &e) < 0)
-			goto fail;
-		if (listener >= 0)
-			close(listener);
-	}
+	if (!process_seccomp_before_identity(x->o->process) && load_seccomp(x, &e) < 0)
+		goto fail;
 	const struct oci_process *p = x->o->process;
 	execve(exe, strv_terminated(p->args, p->n_args), strv_terminated(p->env, p->n_env));
 	werr_sys(&e, "exec %s", exe);
@@ -126,7 +147,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		return -1;
 	if (!o->process->n_args)
 		return werr_set(e, EINVAL, "process args cannot be empty");
-	if (process_attrs_validate(o->process, e) < 0)
+	if (process_attrs_validate(o->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
 	_cleanup_close_ int pidfd = container_pidfd(c, e);
 	if (pidfd < 0)
@@ -181,10 +202,16 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			_exit(1);
 		}
 		if (child == 0) {
-			struct exec_child x = {.o = o,
-			                       .seccomp = has_seccomp ? &sc : NULL,
-			                       .sync_fd = sv[1],
-			                       .console_fd = console_fd};
+			struct exec_child x = {
+				.o = o,
+				.personality = &cfg->linux_.personality,
+				.seccomp = has_seccomp ? &sc : NULL,
+				.listener_path = cfg->linux_.seccomp.listener_path,
+				.listener_metadata = cfg->linux_.seccomp.listener_metadata,
+				.state_json = container_state_json(c, STATUS_RUNNING, false),
+				.sync_fd = sv[1],
+				.console_fd = console_fd,
+			};
 			exec_child_main(&x);
 		}
 		_exit(sync_send(sv[1], SYNC_PID, (int32_t)child, &ce) < 0);

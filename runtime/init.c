@@ -175,10 +175,32 @@ out:
 	return rc;
 }
 
-static int init_process(const struct init_ctx *ctx, int slave, char **exe, struct werr *e)
+/* Loads the config's seccomp filter; a NOTIFY listener goes to linux.seccomp.listenerPath. */
+static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr *e)
+{
+	int listener = -1;
+	if (!ctx->seccomp)
+		return 0;
+	if (seccomp_oci_load(ctx->seccomp, &listener, e) < 0)
+		return -1;
+	if (listener < 0)
+		return 0;
+	const struct oci_seccomp *s = &ctx->cfg->linux_.seccomp;
+	int r = 0;
+	if (s->listener_path && *s->listener_path) {
+		_cleanup_free_ char *st = hook_state(ctx, host_pid, "creating");
+		r = seccomp_oci_send_listener(s->listener_path, s->listener_metadata, host_pid, st,
+		                              listener, e);
+	}
+	close(listener);
+	return r;
+}
+
+static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, char **exe,
+                        struct werr *e)
 {
 	const struct oci_process *p = &ctx->cfg->process;
-	if (process_apply_early(p, e) < 0)
+	if (process_apply_early(p, &ctx->cfg->linux_.personality, -1, e) < 0)
 		return -1;
 	if (slave >= 0) {
 		if (console_make_controlling(slave, e) < 0)
@@ -187,18 +209,19 @@ static int init_process(const struct init_ctx *ctx, int slave, char **exe, struc
 	} else if (setsid() < 0 && errno != EPERM) {
 		return werr_sys(e, "setsid");
 	}
+	if (process_apply_confinement(p, -1, e) < 0)
+		return -1;
+	/* without no_new_privs only a privileged process may install a filter: do it now */
+	if (process_seccomp_before_identity(p) && load_seccomp(ctx, host_pid, e) < 0)
+		return -1;
+	if (process_apply_identity(p, -1, e) < 0)
+		return -1;
+	/* as the container user: the cwd must be reachable with its rights */
 	if (chdir(p->cwd) < 0)
 		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
-	if (process_apply_identity(p, e) < 0)
-		return -1;
-	/* after dropping privileges: the cwd must still be reachable as the user */
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s as the container user", p->cwd);
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");
-	if (process_apply_late(p, e) < 0)
-		return -1;
 	return 0;
 }
 
@@ -244,7 +267,8 @@ void container_init(const struct init_ctx *ctx)
 	/* if create dies while we set up, we die too: nothing half-made survives */
 	if (ctx->direct_child)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (init_setup(ctx, &host_pid, &slave, &e) < 0 || init_process(ctx, slave, &exe, &e) < 0 ||
+	if (init_setup(ctx, &host_pid, &slave, &e) < 0 ||
+	    init_process(ctx, host_pid, slave, &exe, &e) < 0 ||
 	    init_prepare_fds(ctx->preserve_fds, ctx->inherited, &e) < 0) {
 		sync_send_error(ctx->sync_fd, &e);
 		_exit(1);
@@ -265,13 +289,9 @@ void container_init(const struct init_ctx *ctx)
 			fail_start(conn, &e);
 	}
 	init_reset_signals();
-	if (ctx->seccomp) {
-		int listener = -1;
-		if (seccomp_oci_load(ctx->seccomp, &listener, &e) < 0)
-			fail_start(conn, &e);
-		if (listener >= 0)
-			close(listener);
-	}
+	/* with no_new_privs the filter comes as late as possible: right before exec */
+	if (!process_seccomp_before_identity(&cfg->process) && load_seccomp(ctx, host_pid, &e) < 0)
+		fail_start(conn, &e);
 	char **argv = strv_terminated(cfg->process.args, cfg->process.n_args);
 	char **envp = strv_terminated(cfg->process.env, cfg->process.n_env);
 	execve(exe, argv, envp);
