@@ -900,9 +900,25 @@ static int apply_unified(struct ctx *c, struct werr *e)
                             e, EINVAL,
                             "linux.resources.unified: \"%s\" must be CONTROLLER.PARAMETER", k);
         }
+        const char *dir = c->cg->unified;
+        for (size_t i = 0; c->dry && i < r->n_unified; i++) {
+                const char *k = r->unified[i].key;
+                if (cg_exists(dir, k))
+                        continue;
+                /* refuse up front, naming the controller when that is what is missing */
+                _cleanup_free_ char *ctrl = xstrdup(k);
+                *strchr(ctrl, '.') = '\0';
+                if (strcmp(ctrl, "cgroup") != 0 &&
+                    !cg_list_has(cg_unified_controllers(c->cg), ctrl, ' '))
+                        return werr_set(e, ENOENT,
+                                        "linux.resources.unified.%s: the %s controller is not "
+                                        "available in %s (available: %s)",
+                                        k, ctrl, dir, cg_unified_controllers(c->cg));
+                return werr_set(e, ENOENT, "linux.resources.unified.%s: no such file in %s", k,
+                                dir);
+        }
         if (c->dry)
                 return 0;
-        const char *dir = c->cg->unified;
         for (size_t i = 0; i < r->n_unified; i++) {
                 const char *k = r->unified[i].key,
                            *v = r->unified[i].value ? r->unified[i].value : "";

@@ -125,9 +125,12 @@ int cg_devices_bpf_build(const struct cg_dev_rule *rules, size_t n, struct bpf_i
                 p[k++] = MOV32_K(BPF_REG_0, r->allow ? 1 : 0);
                 p[k++] = EXIT();
         }
-        /* nothing matched */
-        p[k++] = MOV32_K(BPF_REG_0, 0);
-        p[k++] = EXIT();
+        /* nothing matched: deny. Unreachable (and so refused by the verifier) when the
+         * first compiled rule is an "a" rule, which decides every request. */
+        if (first >= n || rules[first].type != 'a') {
+                p[k++] = MOV32_K(BPF_REG_0, 0);
+                p[k++] = EXIT();
+        }
         *n_out = k;
         *out = take_ptr(p);
         return 0;
@@ -167,7 +170,11 @@ static int prog_load(const struct bpf_insn *prog, size_t n, struct werr *e)
                 log_debug("BPF_PROG_LOAD succeeded on retry after: %s", strerror(err));
                 return fd;
         }
+        /* the verifier log is multi-line; errors are one line */
         cg_trim(log);
+        for (char *c = log; *c; c++)
+                if (*c == '\n')
+                        *c = ';';
         if (err == EPERM)
                 return werr_set(e, err,
                                 "load the device eBPF program (BPF_PROG_LOAD needs CAP_BPF or "
