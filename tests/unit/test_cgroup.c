@@ -41,14 +41,14 @@ static const char *layout = "host";
 static void skip(const char *why, const char *what)
 {
         tap_n++;
-        printf("ok %d - %s # SKIP %s\n", tap_n, what, why);
+        printf("ok %d - [%s] %s # SKIP %s\n", tap_n, layout, what, why);
         fflush(stdout);
 }
 
 static char *rdfile(const char *dir, const char *file)
 {
         char *s = NULL;
-        struct werr e;
+        struct werr e = {0};
         if (!dir || cg_read(dir, file, &s, &e) < 0)
                 return NULL;
         return cg_trim(s);
@@ -144,7 +144,7 @@ static pid_t spawn_in(struct cgroup *cg, child_fn fn, long arg, int *rfd)
         track(p);
         close(go[0]);
         close(res[1]);
-        struct werr e;
+        struct werr e = {0};
         int ok = p > 0 && cgroup_add_pid(cg, p, &e) == 0;
         if (p > 0 && !ok)
                 printf("# add pid: %s\n", e.msg);
@@ -282,7 +282,7 @@ static void kill_tree(const char *dir)
 {
         pid_t *p = NULL;
         size_t n = 0, cap = 0;
-        struct werr e;
+        struct werr e = {0};
         cg_collect_pids(dir, &p, &n, &cap, &e);
         for (size_t i = 0; i < n; i++)
                 kill(p[i], SIGKILL);
@@ -317,7 +317,7 @@ static void rm_tree(const char *dir)
 static size_t sweep(bool remove)
 {
         struct cg_mounts m;
-        struct werr e;
+        struct werr e = {0};
         size_t found = 0;
         if (cg_mounts_load(&m, &e) < 0)
                 return 0;
@@ -384,7 +384,7 @@ static char *path_of(const char *leaf)
 static void report_layout(void)
 {
         struct cg_mounts m;
-        struct werr e;
+        struct werr e = {0};
         enum cgroup_mode mode;
         if (cg_mounts_load(&m, &e) < 0 || cg_mounts_mode(&m, &mode, &e) < 0) {
                 printf("# [%s] no layout: %s\n", layout, e.msg);
@@ -476,6 +476,17 @@ static void fill_resources(struct oci_resources *r, struct oci_device_cgroup *de
                 huge[0] = (struct oci_hugepage_limit){"2MB", 4 * MiB};
                 r->hugepage_limits = huge;
                 r->n_hugepage_limits = 1;
+        }
+        static struct oci_net_priority prio[1] = {{"lo", 5}};
+        if (probe && cg_v1_dir_of(probe, "net_cls")) {
+                r->network.present = true;
+                r->network.has_class_id = true;
+                r->network.class_id = 0x100001;
+        }
+        if (probe && cg_v1_dir_of(probe, "net_prio")) {
+                r->network.present = true;
+                r->network.priorities = prio;
+                r->network.n_priorities = 1;
         }
         devs[0] = (struct oci_device_cgroup){.allow = false, .access = "rwm"};
         devs[1] = (struct oci_device_cgroup){.allow = true,
@@ -595,6 +606,14 @@ static void check_readback(struct cgroup *cg, const struct oci_resources *r)
                 TAP_OK(ok, "[%s] devices.list is the rule list: %s", layout, flat(list));
                 free(list);
         }
+        if (r->network.has_class_id)
+                expect_file(cg_v1_dir_of(cg, "net_cls"), "net_cls.classid", "1048577");
+        else
+                skip("no net_cls hierarchy on this layout", "net_cls readback");
+        if (r->network.n_priorities)
+                expect_contains(cg_v1_dir_of(cg, "net_prio"), "net_prio.ifpriomap", "lo 5");
+        else
+                skip("no net_prio hierarchy on this layout", "net_prio readback");
         if (r->n_unified)
                 expect_file(cg->unified, "cgroup.max.depth", "3");
         else
@@ -627,7 +646,7 @@ static void check_members(struct cgroup *cg, pid_t member, size_t expect_n)
 {
         pid_t *pids = NULL;
         size_t n = 0;
-        struct werr e;
+        struct werr e = {0};
         int r = cgroup_pids(cg, &pids, &n, &e);
         bool has = false;
         for (size_t i = 0; i < n; i++)
@@ -675,7 +694,7 @@ static char proc_state(pid_t p)
 
 static void check_freeze(struct cgroup *cg, pid_t member)
 {
-        struct werr e;
+        struct werr e = {0};
         struct cg_where w;
         bool fr = true;
         int rc;
@@ -717,7 +736,7 @@ static void check_freeze(struct cgroup *cg, pid_t member)
 static void check_stats(struct cgroup *cg, size_t members)
 {
         struct jsonw w;
-        struct werr e;
+        struct werr e = {0};
         jsonw_init(&w, false);
         int r = cgroup_stats(cg, &w, &e);
         char *s = jsonw_take(&w);
@@ -763,19 +782,18 @@ static void check_stats(struct cgroup *cg, size_t members)
                                "[%s] stats hugetlb.2MB.failcnt is there", layout);
                 }
         }
-        if (!root)
-                printf("# stats: %s\n", s ? s : e.msg);
+        printf("# [%s] stats: %s\n", layout, s ? s : e.msg);
         yajl_tree_free(root);
         free(s);
 }
 
 static void check_describe(struct cgroup *cg, size_t members)
 {
-        struct werr e;
+        struct werr e = {0};
         char *d = cgroup_describe(cg);
         struct cgroup *again = NULL;
-        TAP_OK(d && cgroup_open(d, &again, &e) == 0, "[%s] describe/open: %s", layout,
-               again ? "ok" : e.msg);
+        int rc_1 = cgroup_open(d, &again, &e);
+        TAP_OK(d && rc_1 == 0, "[%s] describe/open: %s", layout, again ? "ok" : e.msg);
         if (again) {
                 char *d2 = cgroup_describe(again);
                 TAP_STREQ(d2, d, "[%s] describe(open(describe)) is stable", layout);
@@ -804,7 +822,7 @@ static void check_destroy(struct cgroup *cg, bool kill_first, pid_t *to_reap, si
 {
         char *dirs[64];
         size_t nd = dirs_of(cg, dirs, ARRAY_SIZE(dirs));
-        struct werr e;
+        struct werr e = {0};
         int rc = cgroup_destroy(cg, kill_first, &e);
         TAP_OK(rc == 0, "[%s] destroy%s: %s", layout, kill_first ? " (kill first)" : "",
                rc == 0 ? "ok" : e.msg);
@@ -827,13 +845,13 @@ static void check_destroy(struct cgroup *cg, bool kill_first, pid_t *to_reap, si
 
 static void test_big(void)
 {
-        struct werr e;
+        struct werr e = {0};
         /* a probe tells which controllers this layout offers */
         char *ppath = path_of("probe");
         struct cgroup *probe = NULL;
         struct oci_resources none = {0};
-        TAP_OK(cgroup_create(ppath, "probe", &none, &probe, &e) == 0, "[%s] probe cgroup: %s",
-               layout, probe ? "ok" : e.msg);
+        int rc_2 = cgroup_create(ppath, "probe", &none, &probe, &e);
+        TAP_OK(rc_2 == 0, "[%s] probe cgroup: %s", layout, probe ? "ok" : e.msg);
         struct oci_resources r;
         struct oci_device_cgroup devs[3];
         struct oci_throttle_device thr[2];
@@ -892,18 +910,21 @@ static void test_big(void)
                 struct oci_resources u = {.present = true, .pids = {.present = true, .limit = 77}};
                 TAP_OK(cgroup_update(cg, &u, &e) == 0, "[%s] update pids.limit", layout);
                 expect_file(w.dir, "pids.max", "77");
+                /* rdma is refused wherever the rdma controller is missing */
+                static struct oci_rdma rd = {
+                    .device = "mlx4_0", .has_hca_handles = true, .hca_handles = 1};
                 struct oci_resources bad = {.present = true,
                                             .pids = {.present = true, .limit = 88}};
-                bad.network.present = true;
-                bad.network.has_class_id = true;
-                bad.network.class_id = 0x100001;
-                bool netcls = cg_v1_dir_of(cg, "net_cls") != NULL;
-                if (!netcls && cg->mode != CGROUP_MODE_V2) {
-                        TAP_OK(cgroup_update(cg, &bad, &e) < 0 && strstr(e.msg, "network.classID"),
-                               "[%s] update refusing network.classID: %s", layout, e.msg);
+                bad.rdma = &rd;
+                bad.n_rdma = 1;
+                struct cg_where rw;
+                if (!where(cg, "rdma", &rw)) {
+                        rc = cgroup_update(cg, &bad, &e);
+                        TAP_OK(rc < 0 && strstr(e.msg, "rdma"), "[%s] update refusing rdma: %s",
+                               layout, rc < 0 ? e.msg : "(accepted!)");
                         expect_file(w.dir, "pids.max", "77");
                 } else {
-                        skip("net_cls available or ignored on v2", "refused update is atomic");
+                        skip("rdma is available", "refused update is atomic");
                 }
         } else {
                 skip("no pids controller on this layout", "update");
@@ -931,13 +952,15 @@ static void test_big(void)
                 u.memory.has_swap = false;
                 uint64_t usage = 0;
                 cg_read_u64(w.dir, w.v2 ? "memory.current" : "memory.usage_in_bytes", &usage, &e);
-                if (usage > 4096)
-                        TAP_OK(cgroup_update(cg, &u, &e) < 0 && strstr(e.msg, "memory.limit") &&
+                if (usage > 4096) {
+                        int rc_3 = cgroup_update(cg, &u, &e);
+                        TAP_OK(rc_3 < 0 && strstr(e.msg, "memory.limit") &&
                                    strstr(e.msg, "checkBeforeUpdate"),
                                "[%s] checkBeforeUpdate refuses a limit under the usage (%llu): %s",
                                layout, (unsigned long long)usage, e.msg);
-                else
+                } else {
                         skip("the cgroup uses no memory yet", "checkBeforeUpdate");
+                }
         } else {
                 skip("no memory controller on this layout", "memory update");
         }
@@ -963,7 +986,7 @@ static void test_big(void)
 
 static void test_pids_limit(void)
 {
-        struct werr e;
+        struct werr e = {0};
         struct cgroup *cg = NULL;
         char *path = path_of("pids");
         struct oci_resources r = {.present = true, .pids = {.present = true, .limit = 4}};
@@ -994,7 +1017,7 @@ static void test_pids_limit(void)
 
 static void test_oom(void)
 {
-        struct werr e;
+        struct werr e = {0};
         struct cgroup *cg = NULL;
         char *path = path_of("oom");
         struct oci_resources r = {.present = true};
@@ -1033,7 +1056,7 @@ static void test_oom(void)
 
 static void test_devices_denylist(void)
 {
-        struct werr e;
+        struct werr e = {0};
         struct cgroup *cg = NULL;
         char *path = path_of("denylist");
         struct oci_device_cgroup devs[2] = {
@@ -1047,8 +1070,8 @@ static void test_devices_denylist(void)
              .access = "w"},
         };
         struct oci_resources r = {.present = true, .devices = devs, .n_devices = 2};
-        TAP_OK(cgroup_create(path, "denylist", &r, &cg, &e) == 0, "[%s] allow-all + deny rule: %s",
-               layout, cg ? "ok" : e.msg);
+        int rc_4 = cgroup_create(path, "denylist", &r, &cg, &e);
+        TAP_OK(rc_4 == 0, "[%s] allow-all + deny rule: %s", layout, cg ? "ok" : e.msg);
         free(path);
         if (!cg)
                 return;
@@ -1068,7 +1091,7 @@ static void test_devices_denylist(void)
 
 static void test_refusals(void)
 {
-        struct werr e;
+        struct werr e = {0};
         struct cgroup *cg = NULL;
         struct cgroup *probe = NULL;
         char *ppath = path_of("probe2");
@@ -1183,12 +1206,12 @@ static void test_refusals(void)
 
 static void test_paths_and_reuse(void)
 {
-        struct werr e;
+        struct werr e = {0};
         /* relative path (and the default, the id) hangs off our own cgroup */
         char *id = xasprintf("%s-%s-rel", prefix, layout);
         struct cgroup *cg = NULL;
-        TAP_OK(cgroup_create(NULL, id, NULL, &cg, &e) == 0, "[%s] default path (the id): %s",
-               layout, cg ? "ok" : e.msg);
+        int rc_5 = cgroup_create(NULL, id, NULL, &cg, &e);
+        TAP_OK(rc_5 == 0, "[%s] default path (the id): %s", layout, cg ? "ok" : e.msg);
         if (cg) {
                 char *self = NULL;
                 read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 20, &self, NULL, &e);
@@ -1237,8 +1260,8 @@ static void test_paths_and_reuse(void)
         /* nested absolute path: intermediate directories are created and removed */
         char *nested = xasprintf("/%s-%s-nest/a/b/../c", prefix, layout);
         cg = NULL;
-        TAP_OK(cgroup_create(nested, "n", NULL, &cg, &e) == 0, "[%s] nested path: %s", layout,
-               cg ? "ok" : e.msg);
+        int rc_6 = cgroup_create(nested, "n", NULL, &cg, &e);
+        TAP_OK(rc_6 == 0, "[%s] nested path: %s", layout, cg ? "ok" : e.msg);
         if (cg) {
                 const char *d = cg->n_v1 ? cg->v1[0].path : cg->unified;
                 TAP_OK(strstr(d, "-nest/a/c") && !strstr(d, ".."), "[%s] path is cleaned: %s",
@@ -1252,7 +1275,8 @@ static void test_paths_and_reuse(void)
                 read_all(rfd, &c, 1);
                 close(rfd);
                 struct cgroup *twin = NULL;
-                TAP_OK(cgroup_create(nested, "n", NULL, &twin, &e) < 0 && e.errnum == EEXIST,
+                int rc_7 = cgroup_create(nested, "n", NULL, &twin, &e);
+                TAP_OK(rc_7 < 0 && e.errnum == EEXIST,
                        "[%s] a populated existing cgroup is refused: %s", layout, e.msg);
                 cgroup_free(twin);
                 pid_t reapme[1] = {p};
@@ -1263,8 +1287,9 @@ static void test_paths_and_reuse(void)
 
         char *root = xstrdup("/");
         cg = NULL;
-        TAP_OK(cgroup_create(root, "r", NULL, &cg, &e) < 0 && strstr(e.msg, "root cgroup"),
-               "[%s] the root cgroup is refused: %s", layout, e.msg);
+        int rc_8 = cgroup_create(root, "r", NULL, &cg, &e);
+        TAP_OK(rc_8 < 0 && strstr(e.msg, "root cgroup"), "[%s] the root cgroup is refused: %s",
+               layout, e.msg);
         cgroup_free(cg);
         free(root);
 }
@@ -1281,9 +1306,54 @@ static void run_suite(const char *name)
         test_paths_and_reuse();
 }
 
-/* ---- pure v2 in a private mount namespace ------------------------------------------- */
+/* ---- other layouts in private mount namespaces ------------------------------------- */
 
-static void run_v2_namespace(void)
+/* pure cgroup2: the host's /sys/fs/cgroup replaced by a cgroup2 mount */
+static int setup_v2(void)
+{
+        if (umount2("/sys/fs/cgroup", MNT_DETACH) < 0)
+                return -1;
+        return mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+}
+
+/*
+ * pure v1: a tmpfs with the host's v1 hierarchies mounted again (same options, so the
+ * same hierarchies) and no cgroup2 - plus a fresh net_cls,net_prio hierarchy, which the
+ * host does not mount, so that the v1-only network fields can be applied.
+ */
+static int setup_v1(void)
+{
+        struct cg_mounts m;
+        struct werr e = {0};
+        if (cg_mounts_load(&m, &e) < 0)
+                return -1;
+        if (m.n_v1 == 0) {
+                cg_mounts_release(&m);
+                errno = ENOENT;
+                return -1;
+        }
+        int r = -1;
+        if (umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
+            mount("tmpfs", "/sys/fs/cgroup", "tmpfs", 0, "mode=0755") < 0)
+                goto out;
+        for (size_t i = 0; i < m.n_v1; i++) {
+                const char *base = strrchr(m.v1[i].mountpoint, '/');
+                char *d = xasprintf("/sys/fs/cgroup/%s", base ? base + 1 : m.v1[i].controllers);
+                if (mkdir(d, 0755) < 0 || mount("cgroup", d, "cgroup", 0, m.v1[i].controllers) < 0)
+                        printf("# [v1] cannot mount %s: %s\n", m.v1[i].controllers,
+                               strerror(errno));
+                free(d);
+        }
+        if (mkdir("/sys/fs/cgroup/net_cls,net_prio", 0755) < 0 ||
+            mount("cgroup", "/sys/fs/cgroup/net_cls,net_prio", "cgroup", 0, "net_cls,net_prio") < 0)
+                printf("# [v1] no net_cls,net_prio hierarchy: %s\n", strerror(errno));
+        r = 0;
+out:
+        cg_mounts_release(&m);
+        return r;
+}
+
+static void run_in_namespace(const char *name, int (*setup)(void), enum cgroup_mode want)
 {
         int st[2];
         if (pipe2(st, O_CLOEXEC) < 0)
@@ -1293,19 +1363,20 @@ static void run_v2_namespace(void)
         if (p == 0) {
                 close(st[0]);
                 n_procs = 0;
+                layout = name;
                 int ok = unshare(CLONE_NEWNS) == 0 &&
-                         mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-                         umount2("/sys/fs/cgroup", MNT_DETACH) == 0 &&
-                         mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL) == 0;
+                         mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 && setup() == 0;
                 if (!ok) {
-                        printf("# cannot make a private cgroup2 view: %s\n", strerror(errno));
-                        skip("no private cgroup2 mount", "pure v2 suite");
+                        printf("# [%s] cannot make the private layout: %s\n", name,
+                               strerror(errno));
+                        skip("no private cgroup mounts", name);
                 } else {
                         enum cgroup_mode mode;
-                        struct werr e;
-                        TAP_OK(cgroup_detect(&mode, &e) == 0 && mode == CGROUP_MODE_V2,
-                               "[v2] the private mount namespace is detected as pure cgroup v2");
-                        run_suite("v2");
+                        struct werr e = {0};
+                        TAP_OK(cgroup_detect(&mode, &e) == 0 && mode == want,
+                               "[%s] the private mount namespace is detected as %s", name,
+                               cgroup_mode_name(want));
+                        run_suite(name);
                 }
                 cleanup_all();
                 int out[2] = {tap_n, tap_failed};
@@ -1326,9 +1397,9 @@ static void run_v2_namespace(void)
                 tap_n = in[0];
                 tap_failed = in[1];
                 TAP_OK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                       "[v2] the namespace child exited cleanly (status %#x)", status);
+                       "[%s] the namespace child exited cleanly (status %#x)", name, status);
         } else {
-                TAP_OK(0, "[v2] the namespace child reported its results");
+                TAP_OK(0, "[%s] the namespace child reported its results", name);
         }
 }
 
@@ -1347,11 +1418,15 @@ int main(void)
                 return tap_done();
         }
         enum cgroup_mode mode;
-        struct werr e;
-        TAP_OK(cgroup_detect(&mode, &e) == 0, "host layout detected: %s", cgroup_mode_name(mode));
+        struct werr e = {0};
+        int rc = cgroup_detect(&mode, &e);
+        TAP_OK(rc == 0, "host layout detected: %s", rc == 0 ? cgroup_mode_name(mode) : e.msg);
+        if (rc < 0)
+                return tap_done();
         run_suite(cgroup_mode_name(mode));
         cleanup_all();
-        run_v2_namespace();
+        run_in_namespace("v2", setup_v2, CGROUP_MODE_V2);
+        run_in_namespace("v1", setup_v1, CGROUP_MODE_V1);
         TAP_OK(sweep(false) == 0, "no cgroup of this test is left on any hierarchy");
         remove_nodes();
         return tap_done();

@@ -45,7 +45,7 @@ static void test_blkio_weight(void)
 
 static void test_swap(void)
 {
-        struct werr e;
+        struct werr e = {0};
         int64_t out = 99;
         TAP_OK(cg_swap_to_v2(0, 0, &out, &e) == 0 && out == 0, "swap unset stays unset");
         TAP_OK(cg_swap_to_v2(0, -1, &out, &e) == 0 && out == -1,
@@ -57,7 +57,8 @@ static void test_swap(void)
                "memory+swap == memory -> no swap");
         TAP_OK(cg_swap_to_v2(300, -1, &out, &e) == 0 && out == 300,
                "unlimited memory: memory+swap is all swap");
-        TAP_OK(cg_swap_to_v2(300, 0, &out, &e) < 0 && strstr(e.msg, "memory limit"),
+        int rc_1 = cg_swap_to_v2(300, 0, &out, &e);
+        TAP_OK(rc_1 < 0 && strstr(e.msg, "memory limit"),
                "swap without a memory limit is refused: %s", e.msg);
         TAP_OK(cg_swap_to_v2(50, 100, &out, &e) < 0, "memory+swap below memory is refused");
         char buf[32];
@@ -162,7 +163,7 @@ static const char mi_v1[] = "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
 
 static void test_mounts(void)
 {
-        struct werr e;
+        struct werr e = {0};
         struct cg_mounts m;
         enum cgroup_mode mode;
         TAP_OK(cg_mounts_parse(mi_hybrid, &m, &e) == 0, "hybrid mountinfo parses");
@@ -192,9 +193,8 @@ static void test_mounts(void)
                "pure v1 layout detected");
         cg_mounts_release(&m);
 
-        TAP_OK(cg_mounts_parse("22 28 0:20 / /sys rw - sysfs sysfs rw\n", &m, &e) < 0 &&
-                   strstr(e.msg, "no cgroup"),
-               "no cgroup mounted is an error: %s", e.msg);
+        int rc_2 = cg_mounts_parse("22 28 0:20 / /sys rw - sysfs sysfs rw\n", &m, &e);
+        TAP_OK(rc_2 < 0 && strstr(e.msg, "no cgroup"), "no cgroup mounted is an error: %s", e.msg);
         cg_mounts_release(&m);
         TAP_OK(cg_mounts_parse("garbage\n\n1 2\n", &m, &e) < 0, "garbage is not a cgroup layout");
         cg_mounts_release(&m);
@@ -202,7 +202,7 @@ static void test_mounts(void)
 
 static void test_devices(void)
 {
-        struct werr e;
+        struct werr e = {0};
         struct oci_device_cgroup devs[3] = {
             {.allow = false, .access = "rwm"},
             {.allow = true,
@@ -260,16 +260,18 @@ static void test_devices(void)
         free(r);
 
         struct oci_device_cgroup bad[1] = {{.allow = true, .type = "x", .access = "r"}};
-        TAP_OK(cg_dev_rules_build(bad, 1, &r, &n, &e) < 0 && strstr(e.msg, "devices[0].type"),
+        int rc_3 = cg_dev_rules_build(bad, 1, &r, &n, &e);
+        TAP_OK(rc_3 < 0 && strstr(e.msg, "devices[0].type"),
                "bad type refused naming the field: %s", e.msg);
         struct oci_device_cgroup bad2[1] = {{.allow = true, .type = "c", .access = "rx"}};
-        TAP_OK(cg_dev_rules_build(bad2, 1, &r, &n, &e) < 0 && strstr(e.msg, "devices[0].access"),
+        int rc_4 = cg_dev_rules_build(bad2, 1, &r, &n, &e);
+        TAP_OK(rc_4 < 0 && strstr(e.msg, "devices[0].access"),
                "bad access refused naming the field: %s", e.msg);
 }
 
 static void test_describe(void)
 {
-        struct werr e;
+        struct werr e = {0};
         const char *desc =
             "{\"version\":1,\"mode\":\"hybrid\",\"v1\":[{\"controllers\":\"cpu,cpuacct\","
             "\"path\":\"/sys/fs/cgroup/cpu,cpuacct/w/c1\"},{\"controllers\":\"memory\",\"path\":"
@@ -277,7 +279,8 @@ static void test_describe(void)
             "\"created\":[\"/sys/fs/cgroup/cpu,cpuacct/w\",\"/sys/fs/cgroup/cpu,cpuacct/w/c1\","
             "\"/sys/fs/cgroup/unified/w/c1\"]}";
         struct cgroup *cg = NULL;
-        TAP_OK(cgroup_open(desc, &cg, &e) == 0, "description opens: %s", cg ? "" : e.msg);
+        int rc_5 = cgroup_open(desc, &cg, &e);
+        TAP_OK(rc_5 == 0, "description opens: %s", cg ? "" : e.msg);
         if (!cg)
                 return;
         TAP_OK(cgroup_get_mode(cg) == CGROUP_MODE_HYBRID, "mode survives");
@@ -302,8 +305,8 @@ static void test_describe(void)
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 cg = NULL;
-                TAP_OK(cgroup_open(bad[i], &cg, &e) < 0 && cg == NULL,
-                       "bad description %zu refused: %s", i, e.msg);
+                int rc_6 = cgroup_open(bad[i], &cg, &e);
+                TAP_OK(rc_6 < 0 && cg == NULL, "bad description %zu refused: %s", i, e.msg);
         }
 }
 
