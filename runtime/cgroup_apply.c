@@ -495,6 +495,19 @@ static int apply_cpu(struct ctx *c, struct werr *e)
         }
         if ((cpus || mems) && !have_cpuset)
                 return refuse(c, cpus ? "cpu.cpus" : "cpu.mems", "cpuset", e);
+        /* knobs a kernel may lack even with the controller there */
+        if (have_cpu && !w.v2 && rt && !cg_exists(w.dir, "cpu.rt_runtime_us"))
+                return werr_set(e, ENOTSUP,
+                                "linux.resources.cpu.realtimeRuntime: this kernel has no "
+                                "realtime group scheduling (no cpu.rt_runtime_us)");
+        if (have_cpu && p->has_idle && !cg_exists(w.dir, "cpu.idle"))
+                return werr_set(e, ENOTSUP,
+                                "linux.resources.cpu.idle: this kernel has no cpu.idle (Linux "
+                                "5.15 or later)");
+        if (have_cpu && w.v2 && p->has_burst && !cg_exists(w.dir, "cpu.max.burst"))
+                return werr_set(e, ENOTSUP,
+                                "linux.resources.cpu.burst: this kernel has no cpu.max.burst "
+                                "(Linux 5.14 or later)");
         if (c->dry)
                 return 0;
         if (have_cpuset) {
@@ -801,6 +814,14 @@ static int apply_rdma(struct ctx *c, struct werr *e)
         struct cg_where w;
         if (!cg_where_is(c->cg, "rdma", &w))
                 return refuse(c, "rdma", "rdma", e);
+        for (size_t i = 0; i < r->n_rdma; i++) {
+                const char *dev = r->rdma[i].device;
+                /* one line per device in rdma.max: a name must not smuggle in another */
+                if (!dev || !*dev || strpbrk(dev, " \t\n="))
+                        return werr_set(e, EINVAL,
+                                        "linux.resources.rdma: invalid device name \"%s\"",
+                                        dev ? dev : "");
+        }
         if (c->dry)
                 return 0;
         for (size_t i = 0; i < r->n_rdma; i++) {
