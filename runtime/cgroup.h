@@ -15,6 +15,7 @@
 #define WARD_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "../common/err.h"
@@ -22,38 +23,64 @@
 #include "../oci-spec/oci_config.h"
 
 enum cgroup_mode {
-	CGROUP_MODE_V1,     /* every controller on a v1 hierarchy */
-	CGROUP_MODE_V2,     /* /sys/fs/cgroup is cgroup2 */
-	CGROUP_MODE_HYBRID, /* v1 controllers plus a cgroup2 mount (e.g. /sys/fs/cgroup/unified) */
+        CGROUP_MODE_V1,     /* every controller on a v1 hierarchy */
+        CGROUP_MODE_V2,     /* /sys/fs/cgroup is cgroup2 */
+        CGROUP_MODE_HYBRID, /* v1 controllers plus a cgroup2 mount (e.g. /sys/fs/cgroup/unified) */
 };
 
 struct cgroup;
 
+/* From /proc/self/mountinfo: which cgroup filesystems are mounted. */
 int cgroup_detect(enum cgroup_mode *mode, struct werr *e);
+const char *cgroup_mode_name(enum cgroup_mode m); /* "v1", "v2", "hybrid" */
 
 /*
- * cgroups_path: linux.cgroupsPath (NULL: a default derived from id). Relative paths are
- * resolved against ward's own cgroup, as runc does. Creates every directory needed;
- * on failure removes what it created.
+ * cgroups_path: linux.cgroupsPath (NULL or "": the container id, relative, which is runc's
+ * default). Paths are cleaned lexically; absolute ones hang off each hierarchy's mount
+ * point, relative ones off ward's own cgroup (on pure v2: its parent), as runc does.
+ * Creates every directory needed, then applies res (may be NULL) - including the device
+ * rules: deny all, res->devices in order, then runc's default allow list. A field this
+ * host cannot apply is refused with an error naming it (fields runc ignores on a layout
+ * are ignored with a debug log). On failure removes what it created. An existing cgroup
+ * is reused only when it has no processes.
  */
 int cgroup_create(const char *cgroups_path, const char *id, const struct oci_resources *res,
                   struct cgroup **out, struct werr *e);
+/* Moves pid into every directory of the cgroup (v1 hierarchies and the cgroup2 one). */
 int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct werr *e);
+/* Applies the fields that are set, like create; device rules are left as they are
+ * (runc's update does not change them either). All refusals happen before any write. */
 int cgroup_update(struct cgroup *cg, const struct oci_resources *res, struct werr *e);
+/* v1: freezer.state FROZEN/THAWED, waiting until the state settles; v2: cgroup.freeze and
+ * cgroup.events "frozen 1". */
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct werr *e);
 /* paused: true when the freezer says FROZEN */
 int cgroup_is_frozen(struct cgroup *cg, bool *frozen, struct werr *e);
-/* Every pid in the cgroup (host view), from cgroup.procs. Caller frees *pids. */
+/* Every pid in the cgroup and its sub-cgroups (host view), from cgroup.procs. Caller frees
+ * *pids. */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct werr *e);
 /* Writes the "data" object of a runc-style `events --stats` line (cpu, memory, pids, blkio,
  * hugetlb) into w. */
 int cgroup_stats(struct cgroup *cg, struct jsonw *w, struct werr *e);
-/* kill_first: SIGKILL everything inside and wait for it to empty before removing. */
+/* kill_first: SIGKILL everything inside (cgroup.kill where the kernel has it, else freeze +
+ * kill + thaw) and wait (bounded) for it to empty. Then removes the directories ward
+ * created - sub-cgroups the container made inside its own directory included - deepest
+ * first, retrying on EBUSY; ancestors still used by others are left. */
 int cgroup_destroy(struct cgroup *cg, bool kill_first, struct werr *e);
 
-/* A single-line string describing the cgroup, to be kept in the state dir; and back. */
+/* A single-line JSON string describing the cgroup (layout, directories, what ward created),
+ * to be kept in the state dir; and back. */
 char *cgroup_describe(const struct cgroup *cg);
 int cgroup_open(const char *description, struct cgroup **out, struct werr *e);
 void cgroup_free(struct cgroup *cg);
+
+/* Read-only views (for tests, `ps`, and bind-mounting cgroup dirs without a cgroupns). */
+enum cgroup_mode cgroup_get_mode(const struct cgroup *cg);
+/* The directory holding controller ctrl ("memory", "pids", "name=systemd", ...), or with
+ * ctrl NULL or "" the cgroup2 directory; NULL when there is none. */
+const char *cgroup_dir(const struct cgroup *cg, const char *ctrl);
+/* Iterates the container's directories: v1 hierarchies (controllers like "cpu,cpuacct"),
+ * then the cgroup2 one (controllers ""). false past the end. */
+bool cgroup_dir_at(const struct cgroup *cg, size_t i, const char **controllers, const char **path);
 
 #endif
