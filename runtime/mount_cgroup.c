@@ -83,7 +83,18 @@ static bool line_matches(const struct cg_line *l, const char *fs_type, const cha
         _cleanup_free_ char *c = xstrdup(l->controllers);
         char *save = NULL;
         for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                if (mnt_optstr_get_option(fs_opts, t, NULL, NULL) != 0)
+                char *eq = strchr(t, '=');
+                if (!eq) {
+                        if (mnt_optstr_get_option(fs_opts, t, NULL, NULL) != 0)
+                                return false;
+                        continue;
+                }
+                /* "name=systemd": the mount has option "name" with that value */
+                *eq = '\0';
+                char *val = NULL;
+                size_t len = 0;
+                if (mnt_optstr_get_option(fs_opts, t, &val, &len) != 0 || !val ||
+                    len != strlen(eq + 1) || strncmp(val, eq + 1, len) != 0)
                         return false;
         }
         return true;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -68,14 +69,19 @@ int mount_idmap_userns(const struct oci_id_mapping *uids, size_t n_uids,
                 return -1;
         }
         if (pid == 0) {
-                char c = 0;
+                /* Our pid as /proc knows it: fork() answers in our pid namespace, which
+                 * is not the one of the /proc we can see when we run as container init. */
+                char self[16] = "";
+                ssize_t len = readlink("/proc/self", self, sizeof(self) - 1);
                 close(ready[0]);
                 close(go[1]);
-                if (unshare(CLONE_NEWUSER) < 0)
+                if (len <= 0 || unshare(CLONE_NEWUSER) < 0)
                         _exit(1);
-                if (write(ready[1], &c, 1) != 1)
+                if (write(ready[1], self, (size_t)len) != len)
                         _exit(1);
+                close(ready[1]);
                 /* wait until the parent is done with our namespace (EOF) */
+                char c;
                 while (read(go[0], &c, 1) < 0 && errno == EINTR)
                         ;
                 _exit(0);
@@ -84,21 +90,23 @@ int mount_idmap_userns(const struct oci_id_mapping *uids, size_t n_uids,
         close(go[0]);
 
         int nsfd = -1;
-        char c;
+        char self[16] = "";
         ssize_t r;
         do
-                r = read(ready[0], &c, 1);
+                r = read(ready[0], self, sizeof(self) - 1);
         while (r < 0 && errno == EINTR);
-        if (r != 1) {
+        long long procpid;
+        if (r <= 0 || parse_ll(self, 1, INT32_MAX, &procpid) < 0) {
                 werr_set(e, EPERM, "could not create a user namespace for the id-mapping");
                 goto out;
         }
-        if (write_map(pid, "uid_map", umap, e) < 0 || write_map(pid, "gid_map", gmap, e) < 0) {
+        if (write_map((pid_t)procpid, "uid_map", umap, e) < 0 ||
+            write_map((pid_t)procpid, "gid_map", gmap, e) < 0) {
                 werr_wrap(e, "id-mapping");
                 goto out;
         }
         char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        snprintf(path, sizeof(path), "/proc/%lld/ns/user", procpid);
         nsfd = open(path, O_RDONLY | O_CLOEXEC);
         if (nsfd < 0)
                 werr_sys(e, "open %s", path);

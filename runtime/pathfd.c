@@ -176,7 +176,8 @@ static int walker_follow(struct walker *w, int link_fd, const char *name, char *
                 while (w->n)
                         walker_pop(w);
         }
-        char *next = xasprintf("%s/%s", target, *rest);
+        /* rest is "" (the link was the last component) or starts with its own '/' */
+        char *next = xasprintf("%s%s", target, *rest);
         free(*buf);
         *buf = next;
         *rest = next;
@@ -503,6 +504,15 @@ int pathfd_open_beneath_strict(int dir_fd, const char *path, int flags, struct w
         int fd = try_openat2(
             dir_fd, path, flags | O_NOFOLLOW, 0,
             RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS, e);
+        if (fd >= 0) {
+                /* O_PATH|O_NOFOLLOW would hand out a final symlink itself: refuse it too */
+                struct stat st;
+                if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode)) {
+                        close(fd);
+                        return werr_set(e, ELOOP, "%s is a symlink", path);
+                }
+                return fd;
+        }
         if (fd != -2)
                 return fd;
 
