@@ -33,7 +33,7 @@ static const char *const ipc_sysctls[] = {
 static int sysctl_names(const char *key, char **dotted, char **path, struct werr *e)
 {
         if (!key || !*key)
-                return werr_set(e, EINVAL, "empty sysctl name");
+                return werr_set(e, 0, "empty sysctl name");
         size_t sep = strcspn(key, "./");
         char *swapped = xstrdup(key);
         for (char *c = swapped; *c; c++)
@@ -56,7 +56,7 @@ static int sysctl_names(const char *key, char **dotted, char **path, struct werr
         if (!ok) {
                 free(d);
                 free(p);
-                return werr_set(e, EINVAL, "invalid sysctl name %s", key);
+                return werr_set(e, 0, "invalid sysctl name %s", key);
         }
         *dotted = d;
         *path = p;
@@ -82,33 +82,33 @@ int rootfs_sysctl_check(const struct oci_config *cfg, const char *key, struct we
                 ipc = ipc || strcmp(dotted, ipc_sysctls[i]) == 0;
         if (ipc) {
                 if (!rootfs_config_ns(cfg, OCI_NS_IPC))
-                        return werr_set(e, EPERM, "%s needs an IPC namespace", key);
+                        return werr_set(e, 0, "%s needs an IPC namespace", key);
                 return 0;
         }
         if (str_has_prefix(dotted, "net.")) {
                 const struct oci_namespace *ns = rootfs_config_ns(cfg, OCI_NS_NETWORK);
                 if (!ns)
-                        return werr_set(e, EPERM, "%s needs a network namespace", key);
+                        return werr_set(e, 0, "%s needs a network namespace", key);
                 if (ns->path && is_host_netns(ns->path))
-                        return werr_set(e, EPERM, "%s: the network namespace joined is the host's",
+                        return werr_set(e, 0, "%s: the network namespace joined is the host's",
                                         key);
                 return 0;
         }
         if (strcmp(dotted, "kernel.domainname") == 0 || strcmp(dotted, "kernel.hostname") == 0) {
                 if (!rootfs_config_ns(cfg, OCI_NS_UTS))
-                        return werr_set(e, EPERM, "%s needs a UTS namespace", key);
+                        return werr_set(e, 0, "%s needs a UTS namespace", key);
                 if (strcmp(dotted, "kernel.hostname") == 0 && cfg->hostname)
-                        return werr_set(e, EINVAL, "%s conflicts with the hostname field", key);
+                        return werr_set(e, 0, "%s conflicts with the hostname field", key);
                 if (strcmp(dotted, "kernel.domainname") == 0 && cfg->domainname)
-                        return werr_set(e, EINVAL, "%s conflicts with the domainname field", key);
+                        return werr_set(e, 0, "%s conflicts with the domainname field", key);
                 return 0;
         }
         if (str_has_prefix(dotted, "user.")) {
                 if (!rootfs_config_ns(cfg, OCI_NS_USER))
-                        return werr_set(e, EPERM, "%s needs a user namespace", key);
+                        return werr_set(e, 0, "%s needs a user namespace", key);
                 return 0;
         }
-        return werr_set(e, EPERM, "%s is not isolated by the container's namespaces", key);
+        return werr_set(e, 0, "%s is not isolated by the container's namespaces", key);
 }
 
 /* The procfs to write through: ours, or the container's /proc if it is a real one. */

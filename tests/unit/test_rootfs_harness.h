@@ -454,6 +454,8 @@ struct run_opts {
         void (*inspect)(void);
         /* "mount_all" or "pivot": stop (and inspect) after that step */
         const char *stop_after;
+        /* inside, right after a rootfs step failed (still the host's view of paths) */
+        void (*on_error)(void);
         /* in the test process while the container sits after rootfs_mount_all */
         void (*at_mounted)(pid_t child);
 };
@@ -494,11 +496,15 @@ static inline void container_main(struct cfgb *b, const char *bundle, const stru
         mount_force_legacy = o->force_legacy;
         if (rootfs_ctx_init(&r, &b->c, bundle, o->no_pivot, &e) < 0) {
                 emit("err", "init: %s", e.msg);
+                if (o->on_error)
+                        o->on_error();
                 return;
         }
         r.idmap_fds = o->idmap_fds;
         if (rootfs_mount_all(&r, &e) < 0) {
                 emit("err", "mount_all: %s", e.msg);
+                if (o->on_error)
+                        o->on_error();
                 rootfs_ctx_release(&r);
                 return;
         }
@@ -520,6 +526,8 @@ static inline void container_main(struct cfgb *b, const char *bundle, const stru
                         slave = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
                 if (slave < 0) {
                         emit("err", "console: no pty: %s", strerror(errno));
+                        if (o->on_error)
+                                o->on_error();
                         return;
                 }
                 struct stat st;
@@ -527,6 +535,8 @@ static inline void container_main(struct cfgb *b, const char *bundle, const stru
                 emit("pty_minor", "%u", minor(st.st_rdev));
                 if (rootfs_bind_console(&r, slave, &e) < 0) {
                         emit("err", "console: %s", e.msg);
+                        if (o->on_error)
+                                o->on_error();
                         return;
                 }
                 close(slave);
@@ -534,12 +544,16 @@ static inline void container_main(struct cfgb *b, const char *bundle, const stru
         }
         if (rootfs_pivot(&r, &e) < 0) {
                 emit("err", "pivot: %s", e.msg);
+                if (o->on_error)
+                        o->on_error();
                 rootfs_ctx_release(&r);
                 return;
         }
         if (!(o->stop_after && strcmp(o->stop_after, "pivot") == 0) &&
             rootfs_finalize(&r, &e) < 0) {
                 emit("err", "finalize: %s", e.msg);
+                if (o->on_error)
+                        o->on_error();
                 rootfs_ctx_release(&r);
                 return;
         }
