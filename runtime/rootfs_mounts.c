@@ -228,15 +228,22 @@ static int copy_tree(int sdir, int ddir, int depth, struct werr *e)
         return 0;
 }
 
+/* The target fd keeps naming the directory the new tmpfs covers: copy from it into the
+ * new mount once it is there (the container is not running yet, nobody sees it half
+ * filled). Works the same with either mount API. */
 static int tmpfs_copyup(unsigned long flags, const char *data, const struct mount_target *t,
                         int *out, struct werr *e)
 {
+        struct stat st;
+        if (fstat(t->fd, &st) < 0 || !S_ISDIR(st.st_mode))
+                return werr_set(e, ENOTDIR, "tmpcopyup: %s is not a directory", t->path);
         _cleanup_close_ int m = -1;
-        if (mount_new_fs_detached("tmpfs", flags, data, &m, e) < 0)
-                return werr_wrap(e, "tmpcopyup needs the new mount API");
-        if (copy_tree(t->fd, m, 0, e) < 0)
+        if (mount_new_fs("tmpfs", "tmpfs", flags, data, t, &m, e) < 0)
                 return -1;
-        return mount_attach(m, t, out, e);
+        if (copy_tree(t->fd, m, 0, e) < 0)
+                return werr_wrap(e, "tmpcopyup of %s", t->path);
+        *out = take_fd(&m);
+        return 0;
 }
 
 /* ---- the mount ---- */

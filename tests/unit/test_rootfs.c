@@ -37,6 +37,27 @@ static void setup_bundle(void)
         p = h_path(bundle, "hostfile");
         h_write(p, "filedata");
         free(p);
+        /* content for the tmpcopyup tmpfs */
+        p = h_path(rootfs, "copy");
+        h_mkdir(p);
+        chmod(p, 0711);
+        f = h_path(p, "a");
+        h_write(f, "A");
+        chmod(f, 0640);
+        if (chown(f, 1000, 1000) < 0)
+                h_die("chown");
+        free(f);
+        f = h_path(p, "d");
+        h_mkdir(f);
+        free(f);
+        f = h_path(p, "d/b");
+        h_write(f, "B");
+        free(f);
+        f = h_path(p, "l");
+        if (symlink("a", f) < 0)
+                h_die(f);
+        free(f);
+        free(p);
         p = h_path(bundle, "idmsrc");
         h_mkdir(p);
         f = h_path(p, "idfile");
@@ -57,9 +78,20 @@ static void pre_mount(const char *b)
         free(p);
 }
 
+/* A pure cgroup2 host, seen from a private mount namespace. */
+static void pre_mount_v2(const char *b)
+{
+        pre_mount(b);
+        if (umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL) < 0)
+                h_die("cgroup2 view");
+}
+
 struct variant {
         const char *name;
         bool userns, cgroupns, no_pivot, walker, legacy;
+        bool pure_v2;     /* the host looks like pure cgroup v2 */
+        const char *prop; /* linux.rootfsPropagation */
 };
 
 static struct cfgb *main_config(const struct variant *v)
@@ -78,7 +110,14 @@ static struct cfgb *main_config(const struct variant *v)
         cfg_mount(b, "/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
         cfg_mount(b, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
         cfg_mount(b, "/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro");
-        cfg_mount(b, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid,noexec,nodev,relatime,ro");
+        /* without a cgroup namespace the mount is read-only even when asked rw */
+        if (v->pure_v2)
+                cfg_mount(b, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid,noexec,nodev,rw");
+        else
+                cfg_mount(b, "/sys/fs/cgroup", "cgroup", "cgroup",
+                          "nosuid,noexec,nodev,relatime,ro");
+        b->c.linux_.rootfs_propagation = (char *)v->prop;
+        cfg_mount(b, "/copy", "tmpfs", "tmpfs", "tmpcopyup,size=1m");
         cfg_mount(b, "/data-ro", "bind", "hostdata", "rbind,ro,rprivate");
         cfg_mount(b, "data-rw", "none", hostrw, "bind,rw"); /* relative destination */
         cfg_mount(b, "/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777");
@@ -198,6 +237,17 @@ static void inspect_main(void)
              errname(access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) < 0 ? errno : 0));
         emit_open_write("cg_write", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
         emit_fs("cg_unified_fs", "/sys/fs/cgroup/unified");
+        emit_vfs("cg_root_vfs", "/sys/fs/cgroup");
+        emit_open_write("cg_v2_write", "/sys/fs/cgroup/cgroup.procs");
+        emit_propagation("prop_root", "/");
+
+        emit_fs("copy_fs", "/copy");
+        emit_node("copy_dir", "/copy");
+        emit_read("copy_a", "/copy/a");
+        emit_node("copy_a_node", "/copy/a");
+        emit_read("copy_b", "/copy/d/b");
+        emit_link("copy_l", "/copy/l");
+        emit_create("copy_create", "/copy/new");
 
         emit_read("data_ro", "/data-ro/hello");
         emit_create("data_ro_create", "/data-ro/new");
@@ -288,7 +338,7 @@ static void check_variant(const struct variant *v)
             .force_walker = v->walker,
             .force_legacy = v->legacy,
             .idmap_fds = idmap_fds,
-            .pre_mount = pre_mount,
+            .pre_mount = v->pure_v2 ? pre_mount_v2 : pre_mount,
             .inspect = inspect_main,
             .at_mounted = at_mounted,
         };
@@ -300,6 +350,7 @@ static void check_variant(const struct variant *v)
         const char *err = res_get(&r, "err");
         TAP_OK(!err, "%s: rootfs set up without error%s%s", v->name, err ? ": " : "",
                err ? err : "");
+        TAP_OK(!res_get(&r, "leak"), "%s: no leak in the rootfs code (sanitizer build)", v->name);
         TAP_OK(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: container exited cleanly",
                v->name);
         EXPECT(&r, "pid", "1", "%s: runs as pid 1", v->name);
@@ -356,13 +407,47 @@ static void check_variant(const struct variant *v)
         EXPECT(&r, "fs_proc", "proc", "%s: /proc", v->name);
         EXPECT(&r, "fs_sys", "sysfs", "%s: /sys", v->name);
         EXPECT(&r, "sys_vfs", "ro,nosuid,nodev,noexec", "%s: /sys flags", v->name);
-        EXPECT(&r, "fs_cgroup", "tmpfs", "%s: /sys/fs/cgroup (v1 host) is a tmpfs", v->name);
-        EXPECT(&r, "cg_memory_fs", "cgroup", "%s: memory hierarchy", v->name);
-        TAP_OK(starts(res_get(&r, "cg_memory_vfs"), "ro"), "%s: memory hierarchy read-only",
-               v->name);
-        EXPECT(&r, "cg_memory_limit", "ok", "%s: the container's memory cgroup files", v->name);
-        EXPECT(&r, "cg_write", "EROFS", "%s: cgroup files not writable", v->name);
-        EXPECT(&r, "cg_unified_fs", "cgroup2", "%s: hybrid unified hierarchy", v->name);
+        if (v->pure_v2) {
+                EXPECT(&r, "fs_cgroup", "cgroup2", "%s: /sys/fs/cgroup is cgroup2", v->name);
+                if (v->cgroupns) {
+                        EXPECT(&r, "cg_root_vfs", "rw,nosuid,nodev,noexec",
+                               "%s: cgroup2 writable as asked, inside a cgroup namespace", v->name);
+                        EXPECT(&r, "cg_v2_write", "ok", "%s: cgroup.procs writable", v->name);
+                } else {
+                        EXPECT(&r, "cg_root_vfs", "ro,nosuid,nodev,noexec",
+                               "%s: cgroup2 read-only without a cgroup namespace, though asked rw",
+                               v->name);
+                        EXPECT(&r, "cg_v2_write", "EROFS", "%s: cgroup.procs not writable",
+                               v->name);
+                }
+        } else {
+                EXPECT(&r, "fs_cgroup", "tmpfs", "%s: /sys/fs/cgroup (v1 host) is a tmpfs",
+                       v->name);
+                EXPECT(&r, "cg_memory_fs", "cgroup", "%s: memory hierarchy", v->name);
+                TAP_OK(starts(res_get(&r, "cg_memory_vfs"), "ro"), "%s: memory hierarchy read-only",
+                       v->name);
+                EXPECT(&r, "cg_memory_limit", "ok", "%s: the container's memory cgroup files",
+                       v->name);
+                EXPECT(&r, "cg_write", "EROFS", "%s: cgroup files not writable", v->name);
+                EXPECT(&r, "cg_unified_fs", "cgroup2", "%s: hybrid unified hierarchy", v->name);
+        }
+        const char *pr = res_get(&r, "prop_root");
+        if (v->prop && strcmp(v->prop, "rshared") == 0)
+                TAP_OK(starts(pr, "shared:"), "%s: / is shared (%s)", v->name, pr ? pr : "none");
+        else
+                TAP_OK(pr && (strcmp(pr, "private") == 0 || starts(pr, "master:")),
+                       "%s: / is private or a slave (%s)", v->name, pr ? pr : "none");
+
+        EXPECT(&r, "copy_fs", "tmpfs", "%s: tmpcopyup mount is a tmpfs", v->name);
+        EXPECT(&r, "copy_dir", "d 0711 0:0", "%s: tmpcopyup keeps the directory mode", v->name);
+        EXPECT(&r, "copy_a", "[A]", "%s: tmpcopyup copied a file", v->name);
+        EXPECT(&r, "copy_a_node", "f 0640 1000:1000", "%s: tmpcopyup kept mode and owner", v->name);
+        EXPECT(&r, "copy_b", "[B]", "%s: tmpcopyup copied a subdirectory", v->name);
+        EXPECT(&r, "copy_l", "a", "%s: tmpcopyup copied a symlink", v->name);
+        EXPECT(&r, "copy_create", "ok", "%s: tmpcopyup mount writable", v->name);
+        char *img = h_path(rootfs, "copy/new");
+        TAP_OK(access(img, F_OK) < 0, "%s: the image's directory was not written", v->name);
+        free(img);
 
         EXPECT(&r, "data_ro", "[hostdata]", "%s: ro bind reads (relative source)", v->name);
         EXPECT(&r, "data_ro_create", "EROFS", "%s: ro bind refuses writes", v->name);
@@ -383,7 +468,11 @@ static void check_variant(const struct variant *v)
         EXPECT(&r, "file_bind", "[filedata]", "%s: file bind", v->name);
         TAP_OK(starts(res_get(&r, "prop_shared"), "shared:"), "%s: rshared bind is shared (%s)",
                v->name, res_get(&r, "prop_shared") ? res_get(&r, "prop_shared") : "none");
-        EXPECT(&r, "prop_data_ro", "private", "%s: rprivate bind is private", v->name);
+        if (v->prop) /* rootfsPropagation applies to the whole tree last, as with runc */
+                TAP_OK(starts(res_get(&r, "prop_data_ro"), "shared:"),
+                       "%s: rshared root makes the rprivate bind shared too", v->name);
+        else
+                EXPECT(&r, "prop_data_ro", "private", "%s: rprivate bind is private", v->name);
         if (!v->legacy)
                 EXPECT(&r, "idm", "f 0644 1000:1000", "%s: idmapped bind shows uid 0 as 1000",
                        v->name);
@@ -424,6 +513,9 @@ int main(void)
             {.name = "userns+legacy", .userns = true, .legacy = true},
             {.name = "no-pivot", .no_pivot = true},
             {.name = "cgroupns", .cgroupns = true},
+            {.name = "cgroup2", .pure_v2 = true},
+            {.name = "cgroup2+cgroupns", .pure_v2 = true, .cgroupns = true},
+            {.name = "rshared", .prop = "rshared"},
         };
         for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
                 check_variant(&variants[i]);

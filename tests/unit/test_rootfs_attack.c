@@ -121,6 +121,7 @@ static void expect_refused(const char *name, struct cfgb *b, const char *msg_par
         TAP_OK(err && strstr(err, msg_part), "%s: refused (%s)", name, err ? err : "no error");
         EXPECT(&r, "stray_mounts", "0", "%s: nothing mounted under the bundle or the canary", name);
         TAP_OK(canary_intact(), "%s: host canary unchanged", name);
+        TAP_OK(!res_get(&r, "leak"), "%s: no leak on the error path (sanitizer build)", name);
         res_free(&r);
         free(b);
 }
