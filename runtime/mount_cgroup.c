@@ -121,6 +121,7 @@ static int bind_into(int dir_fd, const char *name, const char *host_dir, bool ro
         };
         if (ro)
                 a.rec_set = MOUNT_ATTR_RDONLY;
+        a.rec_optional = true; /* old kernels: the top is read-only, that must do */
         int fd;
         if (mount_bind(src, "", &t, &a, &fd, e) < 0)
                 return werr_wrap(e, "bind %s", host_dir);
@@ -256,6 +257,7 @@ int mount_cgroup(struct rootfs_ctx *r, const struct mount_opts *o, const struct 
                         struct mount_bind_attrs a = {.recursive = true,
                                                      .set = mount_ms_to_attr(flags),
                                                      .rec_set = ro ? MOUNT_ATTR_RDONLY : 0,
+                                                     .rec_optional = true,
                                                      .userns_fd = -1};
                         if (mount_bind(src, "", t, &a, &mnt, e) < 0)
                                 return -1;

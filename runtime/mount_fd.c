@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
@@ -25,10 +26,26 @@
 
 bool mount_force_legacy;
 
-/* A call of the new API failed in a way that means "use mount(2)". */
+/* mount_setattr failed because it is not there for us (old kernel, seccomp profile). */
+static bool setattr_missing(int err)
+{
+        return err == ENOSYS || (err == EPERM && pathfd_syscall_missing(SYS_mount_setattr));
+}
+
+/* A call of the new API failed in a way that means "use mount(2)" rather than a real
+ * error: the syscall is missing, or one of the family is filtered (EPERM). */
 static bool new_api_refused(int err)
 {
-        return err == ENOSYS || err == EPERM;
+        static const long family[] = {SYS_open_tree, SYS_move_mount, SYS_fsopen,
+                                      SYS_fsconfig,  SYS_fsmount,    SYS_mount_setattr};
+        if (err == ENOSYS)
+                return true;
+        if (err != EPERM)
+                return false;
+        for (size_t i = 0; i < ARRAY_SIZE(family); i++)
+                if (pathfd_syscall_missing(family[i]))
+                        return true;
+        return false;
 }
 
 static bool use_new_api(void)
@@ -156,8 +173,8 @@ int mount_set_attrs(int mnt_fd, uint64_t set, uint64_t clr, bool recursive, stru
         if (use_new_api()) {
                 if (setattr(mnt_fd, recursive ? AT_RECURSIVE : 0, set, clr, 0, -1) == 0)
                         return 0;
-                /* EPERM here is real (locked flags): only a missing syscall falls back */
-                if (errno != ENOSYS)
+                /* EPERM can be real (locked flags): only a missing syscall falls back */
+                if (!setattr_missing(errno))
                         return werr_sys(e, "mount_setattr");
         }
         if (recursive)
@@ -174,7 +191,7 @@ int mount_set_propagation(int mnt_fd, unsigned long ms, struct werr *e)
         if (use_new_api()) {
                 if (setattr(mnt_fd, (ms & MS_REC) ? AT_RECURSIVE : 0, 0, 0, type, -1) == 0)
                         return 0;
-                if (errno != ENOSYS)
+                if (!setattr_missing(errno))
                         return werr_sys(e, "mount_setattr propagation");
         }
         if (legacy_check_proc(e) < 0)
@@ -192,6 +209,8 @@ static int bind_top_attrs(int fd, const struct mount_bind_attrs *a, struct werr 
                 return 0;
         if (setattr(fd, 0, a->set, a->clr, 0, -1) == 0)
                 return 0;
+        if (setattr_missing(errno))
+                return werr_sys(e, "set mount attributes");
         if (errno == EPERM && a->clr != a->clr_retry) {
                 /* A user namespace inherited locked flags (nosuid, nodev...): keep them, as
                  * "mount -o remount,bind" would, and fail only if they were asked off. */
@@ -275,7 +294,7 @@ static int legacy_bind(int src_dirfd, const char *src_path, const struct mount_t
         }
         if (a->rec_set || a->rec_clr) {
                 if (setattr(fd, AT_RECURSIVE, a->rec_set, a->rec_clr, 0, -1) < 0) {
-                        if (errno != ENOSYS || !a->rec_optional)
+                        if (!setattr_missing(errno) || !a->rec_optional)
                                 return werr_sys(e, "set recursive mount attributes on %s", t->path);
                         log_debug("%s: no mount_setattr, only the top mount changed", t->path);
                 }

@@ -76,6 +76,17 @@ char *pathfd_clean(const char *path)
         return out;
 }
 
+bool pathfd_syscall_missing(long nr)
+{
+        int saved = errno;
+        long r = syscall(nr, -1L, 0L, 0L, 0L, 0L);
+        bool missing = r < 0 && (errno == ENOSYS || errno == EPERM);
+        if (r >= 0)
+                close((int)r);
+        errno = saved;
+        return missing;
+}
+
 bool pathfd_is_procfs(int fd)
 {
         struct statfs sfs;
@@ -374,10 +385,12 @@ static int try_openat2(int dirfd, const char *path, int flags, mode_t mode, uint
                         openat2_missing = true;
                         return -2;
                 }
-                /* A seccomp profile that predates openat2 answers EPERM: the walker then
-                 * either succeeds or reports the real permission error itself. */
-                if (errno == EPERM)
+                /* A seccomp profile that predates openat2 answers EPERM; so may a real
+                 * permission problem, which the kernel reports the same way. */
+                if (errno == EPERM && pathfd_syscall_missing(SYS_openat2)) {
+                        openat2_missing = true;
                         return -2;
+                }
                 return werr_sys(e, "open %s", path);
         }
         return werr_set(e, EAGAIN, "open %s: kept racing with renames", path);

@@ -83,6 +83,15 @@ int pathfd_symlink_in_root(int root_fd, const char *target, const char *path, st
  */
 int pathfd_open_beneath_strict(int dir_fd, const char *path, int flags, struct werr *e);
 
+/*
+ * True when system call nr is not there for us: it answers ENOSYS (older kernel) or EPERM
+ * (a seccomp profile that predates it) to a call with invalid arguments, which the kernel
+ * itself would refuse with EFAULT/EBADF/EINVAL. Used to tell "refused by a filter" from a
+ * real EPERM. Safe for openat2, open_tree, move_mount, fsopen, fsconfig, fsmount,
+ * mount_setattr.
+ */
+bool pathfd_syscall_missing(long nr);
+
 /* fstatfs(fd) says procfs. */
 bool pathfd_is_procfs(int fd);
 /* Checks that dir_fd still sits below root_fd (walking ".." up to the root). 0 when it

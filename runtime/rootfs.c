@@ -134,6 +134,12 @@ int rootfs_mount_all(struct rootfs_ctx *r, struct werr *e)
         const struct oci_config *cfg = r->cfg;
         unsigned long prop = root_propagation(cfg);
 
+        /* Everything below changes the mount table: never the host's own. */
+        struct stat self_ns, init_ns;
+        if (stat("/proc/self/ns/mnt", &self_ns) == 0 && stat("/proc/1/ns/mnt", &init_ns) == 0 &&
+            self_ns.st_dev == init_ns.st_dev && self_ns.st_ino == init_ns.st_ino)
+                return werr_set(e, EPERM, "not in a mount namespace of the container's own");
+
         /* Nothing we mount may propagate to the host: slave by default, like runc. */
         if (mount(NULL, "/", NULL, prop ? prop : (MS_SLAVE | MS_REC), NULL) < 0)
                 return werr_sys(e, "set the propagation of /");

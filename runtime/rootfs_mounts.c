@@ -398,8 +398,12 @@ int rootfs_mount_one(struct rootfs_ctx *r, size_t idx, bool *dev_fresh, struct w
                 struct mount_bind_attrs a;
                 rootfs_bind_attrs(&o, &a);
                 a.recursive = true;
+                a.set |= MOUNT_ATTR_RDONLY;
+                a.clr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
                 a.rec_set |= MOUNT_ATTR_RDONLY;
                 a.rec_clr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+                /* without mount_setattr (Linux < 5.12) only the top can be made ro */
+                a.rec_optional = true;
                 if (mount_bind(src, "", &t, &a, &mnt, e) < 0)
                         goto out;
         } else if (is_cgroup) {

@@ -17,6 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+#include <sys/syscall.h>
+
 #include "../../common/cleanup.h"
 #include "../../common/util.h"
 #include "../../runtime/pathfd.h"
@@ -334,6 +337,78 @@ static void check_differential(void)
         }
 }
 
+/*
+ * The real thing rather than the test flag: a seccomp filter makes openat2 fail (ENOSYS
+ * as on an old kernel, EPERM as with an old container profile); every path must still
+ * resolve exactly as openat2 resolved it.
+ */
+static const char *const seccomp_paths[] = {
+    "a/b/file", "/abs/b/file", "rel/file",   "up/a",       "a/b/toroot/plain",
+    "hostlink", "escape",      "loop1",      "a/b/file/x", "abs",
+    "plain/",   "..",          "a/../../..",
+};
+#define N_SECCOMP_PATHS (sizeof(seccomp_paths) / sizeof(seccomp_paths[0]))
+
+struct answer {
+        ino_t ino;
+        int err;
+};
+
+static struct answer resolve(const char *path)
+{
+        struct werr e;
+        struct answer a = {0, 0};
+        int fd = pathfd_open_in_root(root_fd, path, O_PATH, 0, &e);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0)
+                a.ino = st.st_ino;
+        else
+                a.err = fd >= 0 ? -1 : e.errnum;
+        if (fd >= 0)
+                close(fd);
+        return a;
+}
+
+static void check_seccomp(int err, const char *name)
+{
+        struct answer want[N_SECCOMP_PATHS], got[N_SECCOMP_PATHS];
+        pathfd_force_fallback = false;
+        for (size_t i = 0; i < N_SECCOMP_PATHS; i++)
+                want[i] = resolve(seccomp_paths[i]);
+        int p[2];
+        if (pipe(p) < 0)
+                return;
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(p[0]);
+                scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+                int blocked = 0;
+                if (ctx &&
+                    seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)err), SYS_openat2, 0) == 0 &&
+                    seccomp_load(ctx) == 0)
+                        blocked = pathfd_syscall_missing(SYS_openat2);
+                seccomp_release(ctx);
+                struct answer a[N_SECCOMP_PATHS];
+                for (size_t i = 0; i < N_SECCOMP_PATHS; i++)
+                        a[i] = resolve(seccomp_paths[i]);
+                if (write(p[1], &blocked, sizeof(blocked)) < 0 || write(p[1], a, sizeof(a)) < 0)
+                        _exit(1);
+                _exit(0);
+        }
+        close(p[1]);
+        int blocked = 0;
+        bool ok = read(p[0], &blocked, sizeof(blocked)) == sizeof(blocked) &&
+                  read(p[0], got, sizeof(got)) == sizeof(got);
+        close(p[0]);
+        waitpid(pid, NULL, 0);
+        TAP_OK(ok && blocked, "%s: openat2 is blocked in the child", name);
+        for (size_t i = 0; ok && i < N_SECCOMP_PATHS; i++)
+                TAP_OK(got[i].ino == want[i].ino && got[i].err == want[i].err,
+                       "%s: %s resolves as with openat2 (%lu/%d vs %lu/%d)", name, seccomp_paths[i],
+                       (unsigned long)got[i].ino, got[i].err, (unsigned long)want[i].ino,
+                       want[i].err);
+}
+
 /* A directory we hold moved out of the root is detected. */
 static void check_moved_out(void)
 {
@@ -430,6 +505,8 @@ int main(void)
         }
         pathfd_force_fallback = false;
         check_differential();
+        check_seccomp(ENOSYS, "seccomp ENOSYS");
+        check_seccomp(EPERM, "seccomp EPERM");
         check_moved_out();
 
         close(root_fd);

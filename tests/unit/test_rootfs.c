@@ -91,6 +91,7 @@ struct variant {
         const char *name;
         bool userns, cgroupns, no_pivot, walker, legacy;
         bool pure_v2;     /* the host looks like pure cgroup v2 */
+        int old_kernel;   /* errno a seccomp filter gives openat2 and the new mount API */
         const char *prop; /* linux.rootfsPropagation */
 };
 
@@ -122,11 +123,13 @@ static struct cfgb *main_config(const struct variant *v)
         cfg_mount(b, "data-rw", "none", hostrw, "bind,rw"); /* relative destination */
         cfg_mount(b, "/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777");
         cfg_mount(b, "/ro-tmp", "tmpfs", "tmpfs", "ro,mode=755");
-        cfg_mount(b, "/rec", "bind", recsrc, "rbind,rro");
+        /* recursive attributes need mount_setattr */
+        cfg_mount(b, "/rec", "bind", recsrc, v->old_kernel ? "rbind,ro" : "rbind,rro");
         cfg_mount(b, "/rec2", "bind", recsrc, "rbind,ro");
         cfg_mount(b, "/etc/bound-file", "bind", "hostfile", "bind,ro");
         cfg_mount(b, "/shared-vol", "bind", "shsrc", "rbind,rshared");
-        if (!v->legacy) {
+        bool new_api = !v->legacy && !v->old_kernel;
+        if (new_api) {
                 struct oci_mount *m = cfg_mount(b, "/idm", "bind", "idmsrc", "bind,idmap");
                 cfg_idmap(b, m, 0, 1000, 1);
         }
@@ -337,6 +340,7 @@ static void check_variant(const struct variant *v)
             .console = true,
             .force_walker = v->walker,
             .force_legacy = v->legacy,
+            .old_kernel_errno = v->old_kernel,
             .idmap_fds = idmap_fds,
             .pre_mount = v->pure_v2 ? pre_mount_v2 : pre_mount,
             .inspect = inspect_main,
@@ -462,7 +466,8 @@ static void check_variant(const struct variant *v)
         EXPECT(&r, "ro_tmp", "d 0755 0:0", "%s: ro tmpfs mode", v->name);
         EXPECT(&r, "ro_tmp_create", "EROFS", "%s: ro tmpfs read-only after finalize", v->name);
         EXPECT(&r, "rec_top", "EROFS", "%s: rro top", v->name);
-        EXPECT(&r, "rec_sub", "EROFS", "%s: rro submount", v->name);
+        if (!v->old_kernel)
+                EXPECT(&r, "rec_sub", "EROFS", "%s: rro submount", v->name);
         EXPECT(&r, "rec2_top", "EROFS", "%s: ro top", v->name);
         EXPECT(&r, "rec2_sub", "ok", "%s: ro leaves the submount writable", v->name);
         EXPECT(&r, "file_bind", "[filedata]", "%s: file bind", v->name);
@@ -473,7 +478,7 @@ static void check_variant(const struct variant *v)
                        "%s: rshared root makes the rprivate bind shared too", v->name);
         else
                 EXPECT(&r, "prop_data_ro", "private", "%s: rprivate bind is private", v->name);
-        if (!v->legacy)
+        if (!v->legacy && !v->old_kernel)
                 EXPECT(&r, "idm", "f 0644 1000:1000", "%s: idmapped bind shows uid 0 as 1000",
                        v->name);
 
@@ -492,6 +497,40 @@ static void check_variant(const struct variant *v)
         EXPECT(&r, "root_create", "EROFS", "%s: root.readonly", v->name);
         TAP_OK(starts(res_get(&r, "root_vfs"), "ro"), "%s: / mounted ro", v->name);
         EXPECT(&r, "busybox", "hostdata|fdok", "%s: busybox runs in the rootfs", v->name);
+        res_free(&r);
+        free(b);
+}
+
+static void inspect_host_sys(void)
+{
+        emit_fs("fs_sys", "/sys");
+        emit_vfs("sys_vfs", "/sys");
+        emit_fs("fs_sys_cgroup", "/sys/fs/cgroup");
+        emit_vfs("sys_cgroup_vfs", "/sys/fs/cgroup");
+        emit_open_write("sys_write", "/sys/kernel/mm/transparent_hugepage/enabled");
+}
+
+/* Without a network namespace of its own, the container gets the host's /sys bound
+ * read-only throughout (submounts like /sys/fs/cgroup included). */
+static void check_host_netns_sysfs(void)
+{
+        struct cfgb *b = cfgb_new();
+        cfg_ns(b, OCI_NS_MOUNT);
+        cfg_ns(b, OCI_NS_PID);
+        cfg_mount(b, "/proc", "proc", "proc", "nosuid,noexec,nodev");
+        cfg_mount(b, "/sys", "sysfs", "sysfs", "nosuid,noexec,nodev");
+        struct run_opts o = {.inspect = inspect_host_sys};
+        struct results r;
+        run_container(b, bundle, &o, &r);
+        const char *err = res_get(&r, "err");
+        TAP_OK(!err, "host netns: set up without error%s%s", err ? ": " : "", err ? err : "");
+        EXPECT(&r, "fs_sys", "sysfs", "host netns: /sys is a sysfs");
+        EXPECT(&r, "sys_vfs", "ro,nosuid,nodev,noexec",
+               "host netns: /sys read-only, as asked + ro");
+        EXPECT(&r, "fs_sys_cgroup", "tmpfs", "host netns: the host's /sys submounts come along");
+        TAP_OK(starts(res_get(&r, "sys_cgroup_vfs"), "ro"),
+               "host netns: /sys submounts read-only too");
+        EXPECT(&r, "sys_write", "EROFS", "host netns: sysfs files not writable");
         res_free(&r);
         free(b);
 }
@@ -516,9 +555,14 @@ int main(void)
             {.name = "cgroup2", .pure_v2 = true},
             {.name = "cgroup2+cgroupns", .pure_v2 = true, .cgroupns = true},
             {.name = "rshared", .prop = "rshared"},
+            {.name = "old-kernel(ENOSYS)", .old_kernel = ENOSYS},
+            {.name = "old-profile(EPERM)", .old_kernel = EPERM},
+            {.name = "userns+old-kernel", .userns = true, .old_kernel = ENOSYS},
         };
         for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
                 check_variant(&variants[i]);
+
+        check_host_netns_sysfs();
 
         /* the host side is unchanged: the image got no device nodes, the host dirs are
          * as they were */

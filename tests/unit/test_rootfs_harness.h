@@ -29,6 +29,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+#include <sys/syscall.h>
+
 #include "../../oci-spec/oci_config.h"
 #include "../../runtime/mount_fd.h"
 #include "../../runtime/pathfd.h"
@@ -447,6 +450,9 @@ struct run_opts {
         bool console;
         bool force_walker;
         bool force_legacy;
+        /* a seccomp filter makes the new mount API and openat2 fail with this errno (an
+         * old kernel: ENOSYS; an old container profile: EPERM), 0 for none */
+        int old_kernel_errno;
         const int *idmap_fds;
         /* in the child's private mount namespace, before the rootfs code runs */
         void (*pre_mount)(const char *bundle);
@@ -573,9 +579,28 @@ static inline void container_steps(struct rootfs_ctx *rp, struct cfgb *b, const 
 #undef r
 }
 
+/* Pretends the kernel has no openat2 and no new mount API. */
+static inline int deny_new_syscalls(int err)
+{
+        static const int calls[] = {SYS_openat2,  SYS_open_tree, SYS_move_mount, SYS_fsopen,
+                                    SYS_fsconfig, SYS_fsmount,   SYS_fspick,     SYS_mount_setattr};
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        int rc = ctx ? 0 : -1;
+        for (size_t i = 0; rc == 0 && i < sizeof(calls) / sizeof(calls[0]); i++)
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)err), calls[i], 0);
+        if (rc == 0)
+                rc = seccomp_load(ctx);
+        seccomp_release(ctx);
+        return rc;
+}
+
 static inline void container_main(struct cfgb *b, const char *bundle, const struct run_opts *o,
                                   int go_fd)
 {
+        if (o->old_kernel_errno && deny_new_syscalls(o->old_kernel_errno) < 0) {
+                emit("err", "harness: seccomp filter failed");
+                return;
+        }
         struct rootfs_ctx r;
         memset(&r, 0, sizeof(r));
         r.rootfs_fd = r.proc_fd = -1;
