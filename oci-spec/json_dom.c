@@ -254,12 +254,18 @@ static void locate(const char *json, size_t off, size_t *line, size_t *col)
         }
 }
 
+/*
+ * at_end: the error came from yajl_complete_parse (the text stopped early), so
+ * it is located at the end; otherwise yajl has just consumed the offending byte.
+ */
 static int syntax_error(yajl_handle h, const struct builder *b, const char *json, size_t len,
-                        const char *origin, struct werr *e)
+                        bool at_end, const char *origin, struct werr *e)
 {
         char path[512], what[256];
-        size_t off = yajl_get_bytes_consumed(h), line, col;
+        size_t off = at_end ? len : yajl_get_bytes_consumed(h), line, col;
 
+        if (!at_end && off > 0)
+                off--;
         if (off > len)
                 off = len;
         builder_path(b, path, sizeof(path));
@@ -282,6 +288,15 @@ static int syntax_error(yajl_handle h, const struct builder *b, const char *json
                         what);
 }
 
+/* Only JSON whitespace (or nothing at all). */
+static bool blank(const char *json, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if (json[i] != ' ' && json[i] != '\t' && json[i] != '\n' && json[i] != '\r')
+                        return false;
+        return true;
+}
+
 int jdoc_parse(const char *json, size_t len, const char *origin, struct jdoc *doc, struct werr *e)
 {
         struct builder b = {.doc = doc};
@@ -293,12 +308,15 @@ int jdoc_parse(const char *json, size_t len, const char *origin, struct jdoc *do
                 return werr_set(e, ENOMEM, "%s: cannot allocate a JSON parser", origin);
         /* strict RFC 8259: no comments, one value, valid UTF-8 (yajl's defaults) */
         yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
-        if (st == yajl_status_ok)
+        bool at_end = false;
+        if (st == yajl_status_ok) {
                 st = yajl_complete_parse(h);
-        if (st == yajl_status_ok && !doc->root)
+                at_end = true;
+        }
+        if (st != yajl_status_ok && blank(json, len))
                 werr_set(e, 0, "%s: invalid JSON: the document is empty", origin);
         else if (st != yajl_status_ok)
-                syntax_error(h, &b, json, len, origin, e);
+                syntax_error(h, &b, json, len, at_end, origin, e);
         if (st != yajl_status_ok || !doc->root) {
                 yajl_free(h);
                 jdoc_free(doc);
