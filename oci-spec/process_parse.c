@@ -84,6 +84,48 @@ static bool rlimit_name_ok(const char *s)
         return true;
 }
 
+struct rlimit_ref {
+        const char *type;
+        size_t pos;
+};
+
+static int cmp_rlimit_ref(const void *a, const void *b)
+{
+        const struct rlimit_ref *x = a, *y = b;
+        int c = strcmp(x->type, y->type);
+        return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * "If rlimits contains duplicated entries with same type, the runtime MUST
+ * generate an error." Sorting keeps this fast for any number of entries; the
+ * entry reported is the earliest one that repeats an earlier type.
+ */
+static int check_rlimit_duplicates(const struct jctx *cx, const struct jpath *rp,
+                                   const struct oci_rlimit *r, size_t n)
+{
+        size_t dup = SIZE_MAX, first = 0;
+        struct rlimit_ref *refs = xcalloc(n, sizeof(*refs));
+        for (size_t i = 0; i < n; i++)
+                refs[i] = (struct rlimit_ref){r[i].type, i};
+        qsort(refs, n, sizeof(*refs), cmp_rlimit_ref);
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(refs[i].type, refs[i - 1].type) == 0 && refs[i].pos < dup) {
+                        /* the run's first entry is refs[i - 1] or earlier: find it */
+                        size_t j = i - 1;
+                        while (j > 0 && strcmp(refs[j - 1].type, refs[i].type) == 0)
+                                j--;
+                        dup = refs[i].pos;
+                        first = refs[j].pos;
+                }
+        free(refs);
+        if (dup == SIZE_MAX)
+                return 0;
+        struct jpath ip = JP_INDEX_OF(rp, dup);
+        struct jpath tp = JP_FIELD_OF(&ip, "type");
+        return jerr(cx, &tp, "duplicate rlimit type %s (also at rlimits[%zu])", r[dup].type, first);
+}
+
 static int parse_rlimits(const struct jctx *cx, const struct jpath *up, const struct jnode *po,
                          struct oci_process *p)
 {
@@ -109,18 +151,11 @@ static int parse_rlimits(const struct jctx *cx, const struct jpath *up, const st
                         return jerr(cx, &tp,
                                     "invalid rlimit type %s (expected RLIMIT_ and capitals)", q);
                 }
-                /* "If rlimits contains duplicated entries with same type, [...] MUST generate an
-                 * error" */
-                for (size_t j = 0; j < i; j++)
-                        if (strcmp(p->rlimits[j].type, r->type) == 0)
-                                return jerr(cx, &tp,
-                                            "duplicate rlimit type %s (also at rlimits[%zu])",
-                                            r->type, j);
                 if (jf_u64(cx, &ip, it, "soft", true, &r->soft, NULL) < 0 ||
                     jf_u64(cx, &ip, it, "hard", true, &r->hard, NULL) < 0)
                         return -1;
         }
-        return 0;
+        return check_rlimit_duplicates(cx, &rp, p->rlimits, p->n_rlimits);
 }
 
 static int parse_scheduler(const struct jctx *cx, const struct jpath *up, const struct jnode *po,
