@@ -331,69 +331,101 @@ int jdoc_parse(const char *json, size_t len, const char *origin, struct jdoc *do
 void jquote(const char *s, size_t len, char *buf, size_t size)
 {
         const size_t max_shown = 64;
-        size_t o = 0;
-        bool cut = false;
+        size_t o = 0, i = 0;
 
         if (size < 8) {
                 if (size)
                         buf[0] = '\0';
                 return;
         }
-        if (len > max_shown) {
-                len = max_shown;
-                /* do not split a UTF-8 sequence */
-                while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-                        len--;
-                cut = true;
-        }
+        size_t shown = len > max_shown ? max_shown : len;
         buf[o++] = '"';
-        for (size_t i = 0; i < len && o + 8 < size; i++) {
+        while (i < shown) {
                 unsigned char c = (unsigned char)s[i];
-                if (c == '"' || c == '\\') {
+                /* a UTF-8 sequence is copied whole or not at all */
+                size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+                bool esc = c == '"' || c == '\\', ctl = c < 0x20 || c == 0x7f;
+                size_t need = esc ? 2 : ctl ? 4 : n;
+                /* keep room for the closing quote, "..." and the NUL */
+                if (i + n > len || o + need + 5 > size)
+                        break;
+                if (esc) {
                         buf[o++] = '\\';
                         buf[o++] = (char)c;
-                } else if (c < 0x20 || c == 0x7f) {
+                } else if (ctl) {
                         o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
                 } else {
-                        buf[o++] = (char)c;
+                        memcpy(buf + o, s + i, n);
+                        o += n;
                 }
+                i += n;
         }
         buf[o++] = '"';
-        if (cut && o + 4 < size) {
+        if (i < len) {
                 memcpy(buf + o, "...", 3);
                 o += 3;
         }
         buf[o] = '\0';
 }
 
-static size_t render(const struct jpath *p, char *buf, size_t size, size_t o)
+/* One segment as text (snprintf-like: returns the length it needs). */
+static size_t render_segment(const struct jpath *p, bool first, char *buf, size_t size)
 {
-        char q[256];
+        char q[272];
+        int n = 0;
 
-        if (p->up)
-                o = render(p->up, buf, size, o);
-        if (o >= size)
-                return o;
         switch (p->kind) {
         case JP_FIELD:
-                o += (size_t)snprintf(buf + o, size - o, "%s%.*s", p->up ? "." : "",
-                                      (int)p->key_len, p->key);
+                n = snprintf(buf, size, "%s%.*s", first ? "" : ".", (int)p->key_len, p->key);
                 break;
         case JP_INDEX:
-                o += (size_t)snprintf(buf + o, size - o, "[%zu]", p->index);
+                n = snprintf(buf, size, "[%zu]", p->index);
                 break;
         case JP_MAPKEY:
                 jquote(p->key, p->key_len, q, sizeof(q));
-                o += (size_t)snprintf(buf + o, size - o, "[%s]", q);
+                n = snprintf(buf, size, "[%s]", q);
                 break;
         }
-        return o;
+        return n > 0 ? (size_t)n : 0;
 }
 
+/*
+ * A path too long for buf loses whole segments at its start, shown as "...",
+ * so that what is left is still a well-formed path ending where the fault is.
+ */
 void jpath_render(const struct jpath *p, char *buf, size_t size)
 {
+        enum { MAX_SEGS = JSON_MAX_DEPTH + 16 };
+        const struct jpath *segs[MAX_SEGS];
+        size_t lens[MAX_SEGS], n = 0, total = 0, start = 0;
+        bool elided = false;
+
+        if (size == 0)
+                return;
         buf[0] = '\0';
-        size_t o = render(p, buf, size, 0);
-        if (o >= size && size > 4)
-                memcpy(buf + size - 4, "...", 4);
+        /* the segments from the root down; a chain deeper than MAX_SEGS keeps its tail */
+        for (const struct jpath *s = p; s; s = s->up) {
+                if (n == MAX_SEGS) {
+                        elided = true;
+                        break;
+                }
+                memmove(segs + 1, segs, n * sizeof(*segs));
+                segs[0] = s;
+                n++;
+        }
+        for (size_t i = 0; i < n; i++) {
+                lens[i] = render_segment(segs[i], i == 0, NULL, 0);
+                total += lens[i];
+        }
+        /* drop leading segments until "..." plus the rest fits (the last one always does) */
+        while ((elided || start > 0 ? total + 3 : total) >= size && start + 1 < n) {
+                total -= lens[start++];
+                if (segs[start]->kind == JP_FIELD)
+                        total--; /* it loses its leading dot after "..." */
+        }
+        size_t o = 0;
+        if (elided || start > 0)
+                o += (size_t)snprintf(buf, size, "...");
+        for (size_t i = start; i < n && o < size; i++)
+                o += render_segment(segs[i], i == start, buf + o, size - o);
 }

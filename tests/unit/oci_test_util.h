@@ -187,6 +187,8 @@ static inline bool eat_path(const char **s)
 {
         const char *p = *s;
         bool any = false;
+        if (strncmp(p, "...", 3) == 0)
+                p += 3; /* leading segments left out of a long path */
         for (;;) {
                 if (*p == '[' && p[1] == '"') {
                         p += 2;
@@ -215,8 +217,6 @@ static inline bool eat_path(const char **s)
                                 p++;
                         while (ident_char(*p, false))
                                 p++;
-                } else if (any && strncmp(p, "...", 3) == 0) {
-                        p += 3; /* a path too long to show whole */
                 } else {
                         break;
                 }
