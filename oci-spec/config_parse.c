@@ -245,6 +245,33 @@ int oci_process_parse(const char *json, size_t len, const char *origin, struct o
         return 0;
 }
 
+int oci_resources_parse(const char *json, size_t len, const char *origin,
+                        struct oci_resources **out, struct werr *e)
+{
+        struct jdoc doc;
+        struct jctx cx = {.origin = origin ? origin : "resources", .e = e};
+
+        if (parse_doc(json, len, cx.origin, &doc, e) < 0)
+                return -1;
+        struct oci_resources *r = xcalloc(1, sizeof(*r));
+        int rc = oci_parse_resources_obj(&cx, NULL, doc.root, r);
+        jdoc_free(&doc);
+        if (rc < 0) {
+                oci_resources_free(r);
+                return -1;
+        }
+        *out = r;
+        return 0;
+}
+
+void oci_resources_free(struct oci_resources *r)
+{
+        if (!r)
+                return;
+        oci_resources_release(r);
+        free(r);
+}
+
 int oci_config_load(const char *path, struct oci_config **out, struct werr *e)
 {
         char *buf;

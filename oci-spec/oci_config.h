@@ -443,6 +443,11 @@ int oci_process_parse(const char *json, size_t len, const char *origin, struct o
                       struct werr *e);
 void oci_process_free(struct oci_process *p);
 
+/* Parses a bare linux.resources object (`update --resources FILE`). */
+int oci_resources_parse(const char *json, size_t len, const char *origin,
+                        struct oci_resources **out, struct werr *e);
+void oci_resources_free(struct oci_resources *r);
+
 /* Serialises a config back to JSON (round trips: parse(write(c)) equals c). */
 char *oci_config_write(const struct oci_config *c, bool pretty);
 /* The same for a bare process object (what `exec --process` reads). */

@@ -82,7 +82,7 @@ static int parse_num(const char *flag, const char *s, long long min, long long m
 static int resources_from_flags(struct oci_resources *r, struct werr *e)
 {
 	long long v;
-	int64_t b;
+	int64_t b = 0;
 	r->present = true;
 	if (opt_blkio_weight) {
 		if (parse_num("blkio-weight", opt_blkio_weight, 10, 1000, &v, e) < 0)
