@@ -87,13 +87,13 @@ static int process_from_flags(struct oci_process *p, int argc, char **argv, stru
 		if (colon)
 			*colon++ = '\0';
 		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon, &p->user.gid) < 0))
-			return werr_set(e, EINVAL, "--user %s: expected <uid>[:<gid>] as numbers",
+			return werr_code(e, EINVAL, "--user %s: expected <uid>[:<gid>] as numbers",
 			                opt_user);
 	}
 	for (size_t i = 0; i < opt_gids.n; i++) {
 		uint32_t g;
 		if (parse_id(opt_gids.v[i], &g) < 0)
-			return werr_set(e, EINVAL, "--additional-gids %s: not a number", opt_gids.v[i]);
+			return werr_code(e, EINVAL, "--additional-gids %s: not a number", opt_gids.v[i]);
 		p->user.additional_gids = xrealloc(p->user.additional_gids,
 		                                   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
 		p->user.additional_gids[p->user.n_additional_gids++] = g;
@@ -137,7 +137,7 @@ static int run_exec(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		proc = own;
 	} else {
 		if (argc < 2) {
-			werr_set(e, EINVAL, "exec: no command given: args or --process are required");
+			werr_code(e, EINVAL, "exec: no command given: args or --process are required");
 			goto out;
 		}
 		const struct oci_config *cfg = container_config(c, e);
@@ -150,7 +150,7 @@ static int run_exec(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		proc = p;
 	}
 	if (proc->terminal && opt_detach && !opt_console_socket) {
-		werr_set(e, EINVAL, "cannot allocate tty if ward will detach without setting console socket");
+		werr_code(e, EINVAL, "cannot allocate tty if ward will detach without setting console socket");
 		goto out;
 	}
 	int pair[2] = {-1, -1};

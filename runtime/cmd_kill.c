@@ -51,20 +51,20 @@ static int run_kill(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 {
 	int sig = SIGTERM;
 	if (argc > 1 && (sig = signal_parse(argv[1])) < 0)
-		return werr_set(e, EINVAL, "unknown signal \"%s\"", argv[1]);
+		return werr_code(e, EINVAL, "unknown signal \"%s\"", argv[1]);
 	struct container *c = NULL;
 	if (container_open(ctx->root, argv[0], true, &c, e) < 0)
 		return -1;
 	int r = 0;
 	enum container_status s = container_status(c);
 	if (s == STATUS_STOPPED && !opt_all) {
-		r = werr_set(e, ESRCH, "container not running");
+		r = werr_code(e, ESRCH, "container not running");
 	} else if (opt_all) {
 		r = signal_all(c, sig, e);
 	} else {
 		int pidfd = container_pidfd(c, e);
 		if (pidfd < 0)
-			r = werr_set(e, ESRCH, "container not running");
+			r = werr_code(e, ESRCH, "container not running");
 		else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 			r = werr_sys(e, "signal container %s", c->id);
 		if (pidfd >= 0)

@@ -135,7 +135,7 @@ static int print_stats(struct container *c, struct cgroup *cg, struct werr *e)
 	jsonw_obj_close(&w);
 	_cleanup_free_ char *s = jsonw_take(&w);
 	if (!s)
-		return werr_set(e, ENOMEM, "stats");
+		return werr_code(e, ENOMEM, "stats");
 	printf("%s\n", s);
 	fflush(stdout);
 	return 0;
@@ -146,7 +146,7 @@ static int run_events(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 	(void)argc;
 	long long interval = 5000;
 	if (opt_interval && (parse_duration_ms(opt_interval, &interval) < 0 || interval <= 0))
-		return werr_set(e, EINVAL, "invalid --interval %s: expected a duration such as 5s",
+		return werr_code(e, EINVAL, "invalid --interval %s: expected a duration such as 5s",
 		                opt_interval);
 	struct container *c = NULL;
 	struct cgroup *cg = NULL;

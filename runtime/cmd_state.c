@@ -45,7 +45,7 @@ static int run_state(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	container_free(c);
 	_cleanup_free_ char *s = jsonw_take(&w);
 	if (!s)
-		return werr_set(e, ENOMEM, "state");
+		return werr_code(e, ENOMEM, "state");
 	printf("%s\n", s);
 	return 0;
 }

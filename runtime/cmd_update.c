@@ -52,7 +52,7 @@ static int parse_bytes(const char *flag, const char *s, int64_t *out, struct wer
 	errno = 0;
 	double v = strtod(s, &end);
 	if (end == s || errno)
-		return werr_set(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
+		return werr_code(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
 	double mult = 1;
 	switch (tolower((unsigned char)*end)) {
 	case 'k': mult = 1024.0; end++; break;
@@ -65,7 +65,7 @@ static int parse_bytes(const char *flag, const char *s, int64_t *out, struct wer
 	if (!strcasecmp(end, "ib") || !strcasecmp(end, "b"))
 		end += strlen(end);
 	if (*end)
-		return werr_set(e, EINVAL, "--%s: invalid size \"%s\"", flag, s);
+		return werr_code(e, EINVAL, "--%s: invalid size \"%s\"", flag, s);
 	*out = (int64_t)(v * mult);
 	return 0;
 }
@@ -74,7 +74,7 @@ static int parse_num(const char *flag, const char *s, long long min, long long m
                      struct werr *e)
 {
 	if (parse_ll(s, min, max, out) < 0)
-		return werr_set(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
+		return werr_code(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ static int resources_from_flags(struct oci_resources *r, struct werr *e)
 		r->pids.limit = v;
 	}
 	if (opt_l3 || opt_membw)
-		return werr_set(e, ENOTSUP, "Intel RDT is not supported by ward");
+		return werr_code(e, ENOTSUP, "Intel RDT is not supported by ward");
 	return 0;
 }
 

@@ -25,7 +25,7 @@ int console_socket_connect(const char *path, struct werr *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "console socket path too long: %s", path);
+		return werr_code(e, ENAMETOOLONG, "console socket path too long: %s", path);
 	strcpy(sa.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -44,7 +44,7 @@ static int check_devpts(int fd, const char *what, struct werr *e)
 	if (fstatfs(fd, &sf) < 0)
 		return werr_sys(e, "statfs %s", what);
 	if (sf.f_type != DEVPTS_SUPER_MAGIC)
-		return werr_set(e, EPERM, "%s is not on a devpts filesystem", what);
+		return werr_code(e, EPERM, "%s is not on a devpts filesystem", what);
 	return 0;
 }
 
@@ -119,7 +119,7 @@ int recv_fd(int sock, int *fd, struct werr *e)
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return werr_set(e, EPROTO, "no file descriptor received");
+		return werr_code(e, EPROTO, "no file descriptor received");
 	memcpy(fd, CMSG_DATA(c), sizeof(int));
 	return 0;
 }

@@ -101,7 +101,7 @@ static int make_start_socket(struct container *c, struct werr *e)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
+		return werr_code(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
 	strcpy(sa.sun_path, path);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -151,23 +151,23 @@ static int validate(struct create_run *r, struct werr *e)
 {
 	const struct oci_config *cfg = r->cfg;
 	if (!cfg->has_root || !cfg->root.path)
-		return werr_set(e, EINVAL, "config.json: root: required by ward");
+		return werr_code(e, EINVAL, "config.json: root: required by ward");
 	if (!cfg->has_process)
-		return werr_set(e, EINVAL, "config.json: process: required to create a container");
+		return werr_code(e, EINVAL, "config.json: process: required to create a container");
 	if (cfg->process.n_args == 0)
-		return werr_set(e, EINVAL, "config.json: process.args: must not be empty");
+		return werr_code(e, EINVAL, "config.json: process.args: must not be empty");
 	if (cfg->process.terminal && r->o->console_fd < 0 && !r->o->console_socket)
-		return werr_set(e, EINVAL, "process.terminal is true: --console-socket is required");
+		return werr_code(e, EINVAL, "process.terminal is true: --console-socket is required");
 	if (!cfg->process.terminal && r->o->console_socket)
-		return werr_set(e, EINVAL, "--console-socket given but process.terminal is false");
+		return werr_code(e, EINVAL, "--console-socket given but process.terminal is false");
 	if (r->o->preserve_fds < 0 || r->o->preserve_fds > PRESERVE_FDS_MAX)
-		return werr_set(e, EINVAL, "--preserve-fds: must be between 0 and %d", PRESERVE_FDS_MAX);
+		return werr_code(e, EINVAL, "--preserve-fds: must be between 0 and %d", PRESERVE_FDS_MAX);
 	/* the annotation (from e.g. a Kubernetes pod) wins over the global flag */
 	const char *policy = oci_config_annotation(cfg, "dev.ward.policy");
 	if (!policy)
 		policy = r->o->policy && *r->o->policy ? r->o->policy : "none";
 	if (strcmp(policy, "none") != 0)
-		return werr_set(e, ENOTSUP,
+		return werr_code(e, ENOTSUP,
 		                "policy \"%s\": the supervisor is not built yet; only \"none\" (no "
 		                "supervisor) is available",
 		                policy);
@@ -224,6 +224,8 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.seccomp = r->has_seccomp ? &r->seccomp : NULL,
 		.direct_child = !staged,
 		.idmap_fds = r->idmap_fds,
+		.state_lock_fd = r->c->lock_fd,
+		.state_dir_fd = r->c->dir_fd,
 	};
 	if (!staged) {
 		pid_t pid = clone_ns(r->plan.clone_flags);

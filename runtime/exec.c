@@ -146,7 +146,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	if (!cfg)
 		return -1;
 	if (!o->process->n_args)
-		return werr_set(e, EINVAL, "process args cannot be empty");
+		return werr_code(e, EINVAL, "process args cannot be empty");
 	if (process_attrs_validate(o->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
 	_cleanup_close_ int pidfd = container_pidfd(c, e);
@@ -173,7 +173,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
 		goto out;
 	if (o->process->terminal && console_fd < 0) {
-		werr_set(e, EINVAL, "--tty needs --console-socket when detached");
+		werr_code(e, EINVAL, "--tty needs --console-socket when detached");
 		goto out;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -189,12 +189,15 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		/* joins, then clones the real process as a sibling: our parent's child, not ours */
 		struct werr ce;
 		close(sv[0]);
+		/* the container's lock must not outlive this command in our child */
+		close(c->lock_fd);
 		if (flags && setns(pidfd, flags) < 0) {
 			werr_sys(&ce, "join the namespaces of container %s", c->id);
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}
-		struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
+		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0 here */
+		struct clone_args args = {.flags = CLONE_PARENT};
 		long child = syscall(SYS_clone3, &args, sizeof(args));
 		if (child < 0) {
 			werr_sys(&ce, "clone exec process");

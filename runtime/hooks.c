@@ -108,12 +108,14 @@ static int run_one(const struct oci_hook *h, const char *kind, size_t idx, const
 			break;
 	}
 	close(out[0]);
+	while (olen > 0 && (output[olen - 1] == '\n' || output[olen - 1] == ' '))
+		olen--;
 	output[olen] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out)
-		return werr_set(e, ETIMEDOUT, "%s hook %zu (%s) timed out after %d s", kind, idx, h->path,
+		return werr_code(e, ETIMEDOUT, "%s hook %zu (%s) timed out after %d s", kind, idx, h->path,
 		                h->timeout);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (olen)

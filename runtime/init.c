@@ -47,7 +47,7 @@ char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, 
 		if (stat(argv0, &st) < 0)
 			return werr_sys(e, "exec: %s", argv0), NULL;
 		if (!S_ISREG(st.st_mode))
-			return werr_set(e, EACCES, "exec: %s: not a regular file", argv0), NULL;
+			return werr_code(e, EACCES, "exec: %s: not a regular file", argv0), NULL;
 		return xstrdup(argv0);
 	}
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -62,7 +62,7 @@ char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, 
 			return cand;
 		free(cand);
 	}
-	werr_set(e, ENOENT, "exec: \"%s\": executable file not found in $PATH", argv0);
+	werr_code(e, ENOENT, "exec: \"%s\": executable file not found in $PATH", argv0);
 	return NULL;
 }
 
@@ -257,6 +257,9 @@ void container_init(const struct init_ctx *ctx)
 	_cleanup_free_ char *exe = NULL;
 
 	werr_clear(&e);
+	/* a flock lives as long as any fd of it: create's lock must die with create */
+	close(ctx->state_lock_fd);
+	close(ctx->state_dir_fd);
 	/*
 	 * Nobody may ptrace or read our memory before we exec (CVE-2016-9962 class). In a new user
 	 * namespace that would also make our own /proc/self root-owned and unusable for setup.

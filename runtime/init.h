@@ -26,6 +26,8 @@ struct init_ctx {
 	struct seccomp_oci *seccomp; /* compiled before clone, NULL when the config has none */
 	bool direct_child;           /* cloned by `ward create` itself, not by a stage process */
 	const int *idmap_fds;        /* detached idmapped mounts made on the host side, or NULL */
+	int state_lock_fd;           /* create's lock: ours to drop, or `start` would wait on it */
+	int state_dir_fd;
 };
 
 void __attribute__((noreturn)) container_init(const struct init_ctx *ctx);

@@ -48,12 +48,12 @@ int ns_plan_build(const struct oci_config *cfg, struct ns_plan *plan, struct wer
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct oci_namespace *ns = &l->namespaces[i];
 		if (seen[ns->type])
-			return werr_set(e, EINVAL, "linux.namespaces[%zu]: duplicate namespace type %s", i,
+			return werr_code(e, EINVAL, "linux.namespaces[%zu]: duplicate namespace type %s", i,
 			                oci_ns_type_name(ns->type));
 		seen[ns->type] = true;
 		if (ns->path && *ns->path) {
 			if (ns->path[0] != '/')
-				return werr_set(e, EINVAL,
+				return werr_code(e, EINVAL,
 				                "linux.namespaces[%zu].path: must be absolute: %s", i,
 				                ns->path);
 			if (access(ns->path, F_OK) < 0)
@@ -73,20 +73,20 @@ int ns_plan_build(const struct oci_config *cfg, struct ns_plan *plan, struct wer
 	plan->has_utsns = seen[OCI_NS_UTS];
 
 	if (!seen[OCI_NS_MOUNT] || plan->join[OCI_NS_MOUNT])
-		return werr_set(e, EINVAL, "linux.namespaces: ward needs a new mount namespace to "
+		return werr_code(e, EINVAL, "linux.namespaces: ward needs a new mount namespace to "
 		                           "build the container's root filesystem");
 	bool new_user = plan->clone_flags & CLONE_NEWUSER;
 	if (new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
-		return werr_set(e, EINVAL, "linux.uidMappings/gidMappings: a new user namespace "
+		return werr_code(e, EINVAL, "linux.uidMappings/gidMappings: a new user namespace "
 		                           "needs both mappings");
 	if (!new_user && (l->n_uid_mappings || l->n_gid_mappings))
-		return werr_set(e, EINVAL, "linux.uidMappings: given without a new user namespace");
+		return werr_code(e, EINVAL, "linux.uidMappings: given without a new user namespace");
 	if ((l->time_monotonic.present || l->time_boottime.present) && !plan->new_time)
-		return werr_set(e, EINVAL, "linux.timeOffsets: given without a new time namespace");
+		return werr_code(e, EINVAL, "linux.timeOffsets: given without a new time namespace");
 	if (cfg->hostname && *cfg->hostname && !seen[OCI_NS_UTS])
-		return werr_set(e, EINVAL, "hostname: setting it needs a uts namespace");
+		return werr_code(e, EINVAL, "hostname: setting it needs a uts namespace");
 	if (cfg->domainname && *cfg->domainname && !seen[OCI_NS_UTS])
-		return werr_set(e, EINVAL, "domainname: setting it needs a uts namespace");
+		return werr_code(e, EINVAL, "domainname: setting it needs a uts namespace");
 	return 0;
 }
 

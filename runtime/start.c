@@ -20,7 +20,7 @@ static int connect_init(struct container *c, struct werr *e)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "state path too long: %s", path);
+		return werr_code(e, ENAMETOOLONG, "state path too long: %s", path);
 	strcpy(sa.sun_path, path);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
