@@ -142,7 +142,8 @@ struct net_op {
         int flags; /* send flags as the caller gave them */
         int backlog;
         bool mmsg;
-        size_t n;
+        size_t n;       /* messages to send (a batch may be cut short) */
+        size_t n_alloc; /* messages allocated (all are freed) */
         struct net_msg *m;
         struct sup_creds cr;
         bool need_view;  /* unix path: the caller's root and cwd */
@@ -165,6 +166,7 @@ static struct net_op *op_new(enum op_kind kind, size_t n)
         op->fddir = -1;
         op->cwdfd = -1;
         op->n = n;
+        op->n_alloc = n;
         if (n) {
                 op->m = calloc(n, sizeof(*op->m));
                 if (!op->m) {
@@ -179,7 +181,7 @@ static void op_free(struct net_op *op)
 {
         if (!op)
                 return;
-        for (size_t i = 0; i < op->n; i++) {
+        for (size_t i = 0; i < op->n_alloc; i++) {
                 free(op->m[i].data);
                 free(op->m[i].control);
                 for (int k = 0; k < op->m[i].nfds; k++)

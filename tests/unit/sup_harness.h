@@ -10,6 +10,7 @@
 #define WARD_SUP_HARNESS_H
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -273,6 +274,45 @@ static inline bool h_wait_gone(pid_t pid, int ms)
                 usleep(10000);
         }
         return false;
+}
+
+/*
+ * The supervisor's stderr is /dev/null: in sanitizer builds its reports go to files in
+ * `dir` instead (the spawner passes the environment on), checked by h_sanitizer_clean().
+ */
+static inline void h_sanitizer_logs(const char *dir)
+{
+        char v[256];
+        snprintf(v, sizeof(v), "log_path=%s/asan", dir);
+        setenv("ASAN_OPTIONS", v, 1);
+        snprintf(v, sizeof(v), "log_path=%s/ubsan:print_stacktrace=1", dir);
+        setenv("UBSAN_OPTIONS", v, 1);
+}
+
+/* Returns the number of sanitizer reports left in dir (printing their first lines). */
+static inline int h_sanitizer_reports(const char *dir)
+{
+        int n = 0;
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (strncmp(de->d_name, "asan.", 5) && strncmp(de->d_name, "ubsan.", 6))
+                        continue;
+                n++;
+                char path[512], buf[2048];
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                ssize_t k = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+                if (fd >= 0)
+                        close(fd);
+                buf[k > 0 ? k : 0] = '\0';
+                for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+                        printf("#   %s: %s\n", de->d_name, l);
+        }
+        closedir(d);
+        return n;
 }
 
 #endif

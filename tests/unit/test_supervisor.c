@@ -386,6 +386,52 @@ static void unix_body(void)
         h_record("unix connect abstract shim", try_unix("/containerd-shim/x.sock", true));
         h_record("unix connect abstract app", try_unix("ward-test-app", true));
 
+        /* fds passed along an emulated sendmsg are the caller's own */
+        int sp[2], pp[2];
+        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0 || pipe2(pp, O_CLOEXEC) < 0)
+                _exit(94);
+        union {
+                char buf[CMSG_SPACE(sizeof(struct ucred))];
+                struct cmsghdr align;
+        } ctl;
+        memset(&ctl, 0, sizeof(ctl));
+        struct iovec iov = {"f", 1};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = CMSG_SPACE(sizeof(int))};
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &pp[1], sizeof(int));
+        h_record("sendmsg SCM_RIGHTS", sendmsg(sp[0], &mh, 0));
+        char b[4];
+        struct iovec riov = {b, sizeof(b)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } rctl;
+        struct msghdr rmh = {.msg_iov = &riov,
+                             .msg_iovlen = 1,
+                             .msg_control = rctl.buf,
+                             .msg_controllen = sizeof(rctl.buf)};
+        long got = recvmsg(sp[1], &rmh, MSG_CMSG_CLOEXEC);
+        struct cmsghdr *rc = got > 0 ? CMSG_FIRSTHDR(&rmh) : NULL;
+        int passed = -1;
+        if (rc && rc->cmsg_type == SCM_RIGHTS)
+                memcpy(&passed, CMSG_DATA(rc), sizeof(int));
+        long wr = passed >= 0 ? write(passed, "z", 1) : -1;
+        char z = 0;
+        h_record("the passed fd is the caller's pipe",
+                 wr == 1 && read(pp[0], &z, 1) == 1 && z == 'z' ? 0 : -1);
+        struct ucred uc = {.pid = getpid(), .uid = 0, .gid = 0};
+        cm->cmsg_type = SCM_CREDENTIALS;
+        cm->cmsg_len = CMSG_LEN(sizeof(uc));
+        memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+        mh.msg_controllen = CMSG_SPACE(sizeof(uc));
+        h_record("sendmsg SCM_CREDENTIALS", sendmsg(sp[0], &mh, 0));
+
         /* as an unprivileged user: the emulation must not lend the supervisor's rights */
         if (syscall(SYS_setresgid, 1000, 1000, 1000) < 0 ||
             syscall(SYS_setresuid, 1000, 1000, 1000) < 0)
@@ -413,6 +459,9 @@ static void test_unix(void)
         expect_err("unix connect missing", ENOENT);
         expect_err("unix connect abstract shim", EACCES);
         expect_ok("unix connect abstract app");
+        expect_ok("sendmsg SCM_RIGHTS");
+        expect_ok("the passed fd is the caller's pipe");
+        expect_err("sendmsg SCM_CREDENTIALS", EPERM);
         expect_err("uid 1000 unix connect root-only socket", EACCES);
         expect_ok("uid 1000 unix connect app.sock");
         long start = -1;
@@ -767,6 +816,7 @@ int main(int argc, char **argv)
         if (H == MAP_FAILED || !mkdtemp(state_dir))
                 return 1;
         setup_servers();
+        h_sanitizer_logs(state_dir);
         _cleanup_free_ char *policy_path = write_policy(state_dir, "test-agent", NULL);
         struct ward_policy *pol = NULL;
         struct werr e;
@@ -775,7 +825,9 @@ int main(int argc, char **argv)
         TAP_OK(pol && ward_filter_build(pol, &filter, &e) == 0 && filter.has_listener,
                "test policy compiles with a listener");
 
+        int canary = open("/dev/zero", O_RDONLY); /* no O_CLOEXEC on purpose */
         int r = supervisor_spawn(state_dir, "test-ctr", policy_path, &sup_pid, &e);
+        close(canary);
         TAP_OK(r == 0 && sup_pid > 0, "supervisor spawned (pid %d) %s", sup_pid, r ? e.msg : "");
         if (r < 0)
                 return tap_done();
@@ -792,27 +844,47 @@ int main(int argc, char **argv)
         ssize_t n = readlink(link, target, sizeof(target) - 1);
         target[n > 0 ? n : 0] = '\0';
         TAP_STREQ(target, "/dev/null", "the supervisor's stdout is /dev/null");
+        int leaked_fds = 0;
+        _cleanup_free_ char *fddir = xasprintf("/proc/%d/fd", sup_pid);
+        DIR *d = opendir(fddir);
+        for (struct dirent *de; d && (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                char l2[300], t2[256];
+                snprintf(l2, sizeof(l2), "%s/%s", fddir, de->d_name);
+                ssize_t k = readlink(l2, t2, sizeof(t2) - 1);
+                t2[k > 0 ? k : 0] = '\0';
+                if (strcmp(t2, "/dev/zero") == 0 || strstr(t2, "pipe:") || strstr(t2, "tty") ||
+                    strstr(t2, "/dev/pts"))
+                        leaked_fds++;
+        }
+        if (d)
+                closedir(d);
+        TAP_OK(leaked_fds == 0, "no inherited fd (canary, pipes, terminals) in the supervisor");
         /* the test itself stays connected, so the supervisor outlives each container child */
         int keep = supervisor_connect(state_dir, &e);
         TAP_OK(keep >= 0, "control connection (%s)", keep < 0 ? e.msg : "ok");
         pid_t ping_pid = 0;
         TAP_OK(supervisor_ping(state_dir, &ping_pid, NULL, &e) == 0 && ping_pid == sup_pid,
                "ping answers with the supervisor's pid");
-        usleep(200000);
+        usleep(1500000); /* past the audit writer's linger time: truly idle */
         report_rss("after start, idle");
+        TAP_OK(h_proc_kb(sup_pid, "status", "Threads") == 1, "an idle supervisor has one thread");
 
         test_egress();
         test_unix();
         test_bind_listen();
         test_exec();
         test_latency();
-        usleep(300000);
+        usleep(2500000); /* workers and the audit writer linger, then exit */
         report_rss("idle after ~10000 mediated calls");
+        TAP_OK(h_proc_kb(sup_pid, "status", "Threads") == 1, "idle again: one thread");
 
         /* the last listener is gone and the test hangs up: the supervisor exits by itself */
         close(keep);
         TAP_OK(h_wait_gone(sup_pid, 10000), "supervisor exits after the last listener and client");
         test_audit();
+        TAP_OK(h_sanitizer_reports(state_dir) == 0, "no sanitizer report from the supervisor");
 
         policy_free(pol);
         ward_filter_release(&filter);

@@ -498,6 +498,7 @@ int main(int argc, char **argv)
         usleep(50000);
 
         _cleanup_free_ char *dir = make_dir();
+        h_sanitizer_logs(dir);
         _cleanup_free_ char *policy = write_policy(dir, 16u << 20);
         struct ward_filter f;
         TAP_OK(build_filter(policy, &f) == 0, "attack policy compiles");
@@ -515,6 +516,7 @@ int main(int argc, char **argv)
 
         close(keep);
         TAP_OK(h_wait_gone(sup, 10000), "supervisor exits when the test hangs up");
+        TAP_OK(h_sanitizer_reports(dir) == 0, "no sanitizer report from the supervisors");
         ward_filter_release(&f);
         remove_dir(dir);
         close(hole_filler);
