@@ -135,6 +135,18 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct ward_policy *p, st
                     add_rule(ctx, packet_denied ? afno : perm, "socket", 2, pkt, e) < 0)
                         return -1;
         }
+        /* SCTP names destinations outside connect/sendmsg's address (SCTP_SOCKOPT_CONNECTX,
+         * SCTP_SENDINFO/DSTADDR control messages): refused when egress can be denied */
+        if (policy_rules_can_deny(&p->net.egress)) {
+                for (size_t i = 0; i < ARRAY_SIZE(inet_families); i++) {
+                        struct scmp_arg_cmp sctp[2] = {INT_EQ(0, inet_families[i]),
+                                                       INT_EQ(2, IPPROTO_SCTP)};
+                        if (policy_family_allowed(p, inet_families[i]) &&
+                            add_rule(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), "socket", 2, sctp, e) <
+                                0)
+                                return -1;
+                }
+        }
         if (p->net.source_routing_deny) {
                 static const int opts[][2] = {{IPPROTO_IP, IP_OPTIONS},
                                               {IPPROTO_IPV6, IPV6_RTHDR},

@@ -16,6 +16,8 @@
  *     the legacy AF_INET+SOCK_PACKET that the kernel turns into a packet
  *     socket) -> EPERM, compared on the low 32 bits (the kernel ignores the
  *     upper half of an int argument; a 64-bit compare could be dodged);
+ *   - SCTP sockets -> EPROTONOSUPPORT when egress can be denied (SCTP connects
+ *     through setsockopt and control messages, outside connect's address);
  *   - source routing (setsockopt IP_OPTIONS, IPV6_RTHDR, IPV6_2292RTHDR,
  *     IPV6_2292PKTOPTIONS) -> EPERM: it would route an allowed connection
  *     through a denied first hop;

@@ -267,6 +267,8 @@ static void socket_ops(void)
         record("socket(AF_INET6, SOCK_RAW|SOCK_CLOEXEC)",
                socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
         record("socket(AF_INET, SOCK_PACKET)", socket(AF_INET, SOCK_PACKET, 0));
+        record("socket(AF_INET6, SOCK_STREAM, IPPROTO_SCTP)",
+               socket(AF_INET6, SOCK_STREAM, IPPROTO_SCTP));
         int sp[2];
         record("socketpair(AF_PACKET)", socketpair(AF_PACKET, SOCK_DGRAM, 0, sp));
         record("socket(AF_INET, SOCK_STREAM)", socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -441,6 +443,7 @@ static void test_socket_ops(void)
         expect_errno("socket(AF_INET, SOCK_RAW)", EPERM);
         expect_errno("socket(AF_INET6, SOCK_RAW|SOCK_CLOEXEC)", EPERM);
         expect_errno("socket(AF_INET, SOCK_PACKET)", EAFNOSUPPORT);
+        expect_errno("socket(AF_INET6, SOCK_STREAM, IPPROTO_SCTP)", EPROTONOSUPPORT);
         expect_errno("socketpair(AF_PACKET)", EAFNOSUPPORT);
         expect_ok("socket(AF_INET, SOCK_STREAM)");
         expect_ok("socket(AF_INET6, SOCK_DGRAM)");
