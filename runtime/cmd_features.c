@@ -18,75 +18,76 @@
 #include "seccomp_oci.h"
 #include "version.h"
 
-static const char *const hooks[] = {"prestart",  "createRuntime", "createContainer",
-                                    "startContainer", "poststart", "poststop", NULL};
-static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid",
-                                         "time",   "user", "uts", NULL};
+static const char *const hooks[] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    NULL};
+static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+                                         "time",   "user", "uts",   NULL};
 /* The flags this kernel accepts, out of the ones ward knows. */
 static const char **supported_seccomp_flags(void)
 {
-	const char *const *known = seccomp_oci_known_flags();
-	size_t n = 0;
-	while (known[n])
-		n++;
-	const char **out = xcalloc(n + 1, sizeof(*out));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (seccomp_oci_flag_supported(known[i]))
-			out[k++] = known[i];
-	return out;
+        const char *const *known = seccomp_oci_known_flags();
+        size_t n = 0;
+        while (known[n])
+                n++;
+        const char **out = xcalloc(n + 1, sizeof(*out));
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (seccomp_oci_flag_supported(known[i]))
+                        out[k++] = known[i];
+        return out;
 }
 
 static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 {
-	(void)ctx;
-	(void)argc;
-	(void)argv;
-	char **caps = caps_known_names();
-	_cleanup_free_ const char **flags = supported_seccomp_flags();
-	const struct oci_kv annotations[] = {
-		{"dev.ward.version", WARD_VERSION},
-		{"dev.ward.commit", WARD_COMMIT},
-		{"dev.ward.policies", "none"},
-	};
-	struct oci_features f = {
-		.oci_version_min = "1.0.0",
-		.oci_version_max = OCI_SPEC_VERSION,
-		.hooks = hooks,
-		.mount_options = mount_option_names(),
-		.namespaces = namespaces,
-		.capabilities = (const char *const *)caps,
-		.cgroup_v1 = true,
-		.cgroup_v2 = true,
-		.cgroup_rdma = true,
-		.seccomp_enabled = true,
-		.seccomp_actions = seccomp_oci_known_actions(),
-		.seccomp_operators = seccomp_oci_known_operators(),
-		.seccomp_archs = seccomp_oci_known_archs(),
-		.seccomp_known_flags = seccomp_oci_known_flags(),
-		.seccomp_supported_flags = flags,
-		.apparmor_enabled = lsm_apparmor_enabled(-1),
-		.selinux_enabled = lsm_selinux_enabled(-1),
-		.idmap_mounts_enabled = mount_idmap_supported(),
-		.annotations = annotations,
-		.n_annotations = ARRAY_SIZE(annotations),
-	};
-	_cleanup_free_ char *doc = oci_features_write(&f);
-	for (char **c = caps; c && *c; c++)
-		free(*c);
-	free(caps);
-	if (!doc)
-		return werr_set(e, ENOMEM, "features");
-	printf("%s\n", doc);
-	return 0;
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        char **caps = caps_known_names();
+        _cleanup_free_ const char **flags = supported_seccomp_flags();
+        const struct oci_kv annotations[] = {
+            {"dev.ward.version", WARD_VERSION},
+            {"dev.ward.commit", WARD_COMMIT},
+            {"dev.ward.policies", "none"},
+        };
+        struct oci_features f = {
+            .oci_version_min = "1.0.0",
+            .oci_version_max = OCI_SPEC_VERSION,
+            .hooks = hooks,
+            .mount_options = mount_option_names(),
+            .namespaces = namespaces,
+            .capabilities = (const char *const *)caps,
+            .cgroup_v1 = true,
+            .cgroup_v2 = true,
+            .cgroup_rdma = true,
+            .seccomp_enabled = true,
+            .seccomp_actions = seccomp_oci_known_actions(),
+            .seccomp_operators = seccomp_oci_known_operators(),
+            .seccomp_archs = seccomp_oci_known_archs(),
+            .seccomp_known_flags = seccomp_oci_known_flags(),
+            .seccomp_supported_flags = flags,
+            .apparmor_enabled = lsm_apparmor_enabled(-1),
+            .selinux_enabled = lsm_selinux_enabled(-1),
+            .idmap_mounts_enabled = mount_idmap_supported(),
+            .annotations = annotations,
+            .n_annotations = ARRAY_SIZE(annotations),
+        };
+        _cleanup_free_ char *doc = oci_features_write(&f);
+        for (char **c = caps; c && *c; c++)
+                free(*c);
+        free(caps);
+        if (!doc)
+                return werr_set(e, ENOMEM, "features");
+        printf("%s\n", doc);
+        return 0;
 }
 
 const struct cli_command cmd_features = {
-	.name = "features",
-	.summary = "show the enabled features",
-	.usage = "",
-	.description = "Show the enabled features as a runtime-spec features document (JSON).",
-	.min_args = 0,
-	.max_args = 0,
-	.run = run_features,
+    .name = "features",
+    .summary = "show the enabled features",
+    .usage = "",
+    .description = "Show the enabled features as a runtime-spec features document (JSON).",
+    .min_args = 0,
+    .max_args = 0,
+    .run = run_features,
 };

@@ -36,344 +36,349 @@
 /* fork-like clone into new namespaces: returns 0 in the child */
 static pid_t clone_ns(int flags)
 {
-	struct clone_args args = {.flags = (unsigned long long)flags, .exit_signal = SIGCHLD};
-	long r = syscall(SYS_clone3, &args, sizeof(args));
-	if (r < 0 && errno == ENOSYS)
-		r = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
-	return (pid_t)r;
+        struct clone_args args = {.flags = (unsigned long long)flags, .exit_signal = SIGCHLD};
+        long r = syscall(SYS_clone3, &args, sizeof(args));
+        if (r < 0 && errno == ENOSYS)
+                r = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+        return (pid_t)r;
 }
 
 int wait_pidfd_exit(int pidfd, int timeout_ms)
 {
-	struct pollfd p = {.fd = pidfd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? 0 : -1;
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        int r;
+        do
+                r = poll(&p, 1, timeout_ms);
+        while (r < 0 && errno == EINTR);
+        return r > 0 ? 0 : -1;
 }
 
 int write_pid_file(const char *path, pid_t pid, struct werr *e)
 {
-	_cleanup_free_ char *abs = NULL;
-	_cleanup_free_ char *copy = xstrdup(path);
-	char *slash = strrchr(copy, '/');
-	const char *dir = ".", *base = copy;
-	if (slash) {
-		*slash = '\0';
-		dir = slash == copy ? "/" : copy;
-		base = slash + 1;
-	}
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return werr_sys(e, "pid file directory %s", dir);
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (write_file_atomic_at(dfd, base, buf, (size_t)n, 0644, e) < 0)
-		return werr_wrap(e, "pid file %s", path);
-	return 0;
+        _cleanup_free_ char *abs = NULL;
+        _cleanup_free_ char *copy = xstrdup(path);
+        char *slash = strrchr(copy, '/');
+        const char *dir = ".", *base = copy;
+        if (slash) {
+                *slash = '\0';
+                dir = slash == copy ? "/" : copy;
+                base = slash + 1;
+        }
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return werr_sys(e, "pid file directory %s", dir);
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+        if (write_file_atomic_at(dfd, base, buf, (size_t)n, 0644, e) < 0)
+                return werr_wrap(e, "pid file %s", path);
+        return 0;
 }
 
 static char *now_rfc3339(void)
 {
-	struct timespec ts;
-	struct tm tm;
-	char b[64];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(b + n, sizeof(b) - n, ".%09ldZ", ts.tv_nsec);
-	return xstrdup(b);
+        struct timespec ts;
+        struct tm tm;
+        char b[64];
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(b + n, sizeof(b) - n, ".%09ldZ", ts.tv_nsec);
+        return xstrdup(b);
 }
 
 static char *owner_name(void)
 {
-	struct passwd pw, *res = NULL;
-	char buf[1024];
-	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
-		return xstrdup(res->pw_name);
-	return xasprintf("#%d", (int)geteuid());
+        struct passwd pw, *res = NULL;
+        char buf[1024];
+        if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
+                return xstrdup(res->pw_name);
+        return xasprintf("#%d", (int)geteuid());
 }
 
 /* The listening socket `ward start` connects to; init inherits it. */
 static int make_start_socket(struct container *c, struct werr *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return werr_sys(e, "start socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
-		return werr_sys(e, "bind %s", path);
-	chmod(path, 0600);
-	return take_fd(&fd);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        _cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return werr_set(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
+        strcpy(sa.sun_path, path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return werr_sys(e, "start socket");
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+                return werr_sys(e, "bind %s", path);
+        chmod(path, 0600);
+        return take_fd(&fd);
 }
 
 struct create_run {
-	const struct create_opts *o;
-	struct oci_config *cfg;
-	char *config_json;
-	size_t config_len;
-	char *bundle;
-	struct ns_plan plan;
-	struct seccomp_oci seccomp;
-	bool has_seccomp;
-	struct container *c;
-	struct cgroup *cg;
-	int listen_fd, console_fd, sync[2];
-	pid_t init_pid;
-	int init_pidfd;
+        const struct create_opts *o;
+        struct oci_config *cfg;
+        char *config_json;
+        size_t config_len;
+        char *bundle;
+        struct ns_plan plan;
+        struct seccomp_oci seccomp;
+        bool has_seccomp;
+        struct container *c;
+        struct cgroup *cg;
+        int listen_fd, console_fd, sync[2];
+        pid_t init_pid;
+        int init_pidfd;
 };
 
 static int load_bundle(struct create_run *r, struct werr *e)
 {
-	char buf[PATH_MAX];
-	const char *b = r->o->bundle && *r->o->bundle ? r->o->bundle : ".";
-	if (!realpath(b, buf))
-		return werr_sys(e, "bundle %s", b);
-	r->bundle = xstrdup(buf);
-	_cleanup_close_ int dfd = open(r->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return werr_sys(e, "bundle %s", r->bundle);
-	if (read_file_at(dfd, "config.json", OCI_CONFIG_MAX_BYTES, &r->config_json, &r->config_len,
-	                 e) < 0)
-		return werr_wrap(e, "bundle %s", r->bundle);
-	if (oci_config_parse(r->config_json, r->config_len, "config.json", &r->cfg, e) < 0)
-		return -1;
-	return 0;
+        char buf[PATH_MAX];
+        const char *b = r->o->bundle && *r->o->bundle ? r->o->bundle : ".";
+        if (!realpath(b, buf))
+                return werr_sys(e, "bundle %s", b);
+        r->bundle = xstrdup(buf);
+        _cleanup_close_ int dfd = open(r->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return werr_sys(e, "bundle %s", r->bundle);
+        if (read_file_at(dfd, "config.json", OCI_CONFIG_MAX_BYTES, &r->config_json, &r->config_len,
+                         e) < 0)
+                return werr_wrap(e, "bundle %s", r->bundle);
+        if (oci_config_parse(r->config_json, r->config_len, "config.json", &r->cfg, e) < 0)
+                return -1;
+        return 0;
 }
 
 static int validate(struct create_run *r, struct werr *e)
 {
-	const struct oci_config *cfg = r->cfg;
-	if (!cfg->has_root || !cfg->root.path)
-		return werr_set(e, EINVAL, "config.json: root: required by ward");
-	if (!cfg->has_process)
-		return werr_set(e, EINVAL, "config.json: process: required to create a container");
-	if (cfg->process.n_args == 0)
-		return werr_set(e, EINVAL, "config.json: process.args: must not be empty");
-	if (cfg->process.terminal && r->o->console_fd < 0 && !r->o->console_socket)
-		return werr_set(e, EINVAL, "process.terminal is true: --console-socket is required");
-	if (!cfg->process.terminal && r->o->console_socket)
-		return werr_set(e, EINVAL, "--console-socket given but process.terminal is false");
-	if (r->o->preserve_fds < 0 || r->o->preserve_fds > PRESERVE_FDS_MAX)
-		return werr_set(e, EINVAL, "--preserve-fds: must be between 0 and %d", PRESERVE_FDS_MAX);
-	/* the annotation (from e.g. a Kubernetes pod) wins over the global flag */
-	const char *policy = oci_config_annotation(cfg, "dev.ward.policy");
-	if (!policy)
-		policy = r->o->policy && *r->o->policy ? r->o->policy : "none";
-	if (strcmp(policy, "none") != 0)
-		return werr_set(e, ENOTSUP,
-		                "policy \"%s\": the supervisor is not built yet; only \"none\" (no "
-		                "supervisor) is available",
-		                policy);
-	if (ns_plan_build(cfg, &r->plan, e) < 0 || rootfs_validate(cfg, e) < 0 ||
-	    process_attrs_validate(&cfg->process, &cfg->linux_.personality, -1, e) < 0)
-		return -1;
-	if (cfg->linux_.seccomp.present) {
-		if (seccomp_oci_compile(&cfg->linux_.seccomp, &r->seccomp, e) < 0)
-			return -1;
-		r->has_seccomp = true;
-	}
-	return 0;
+        const struct oci_config *cfg = r->cfg;
+        if (!cfg->has_root || !cfg->root.path)
+                return werr_set(e, EINVAL, "config.json: root: required by ward");
+        if (!cfg->has_process)
+                return werr_set(e, EINVAL, "config.json: process: required to create a container");
+        if (cfg->process.n_args == 0)
+                return werr_set(e, EINVAL, "config.json: process.args: must not be empty");
+        if (cfg->process.terminal && r->o->console_fd < 0 && !r->o->console_socket)
+                return werr_set(e, EINVAL,
+                                "process.terminal is true: --console-socket is required");
+        if (!cfg->process.terminal && r->o->console_socket)
+                return werr_set(e, EINVAL, "--console-socket given but process.terminal is false");
+        if (r->o->preserve_fds < 0 || r->o->preserve_fds > PRESERVE_FDS_MAX)
+                return werr_set(e, EINVAL, "--preserve-fds: must be between 0 and %d",
+                                PRESERVE_FDS_MAX);
+        /* the annotation (from e.g. a Kubernetes pod) wins over the global flag */
+        const char *policy = oci_config_annotation(cfg, "dev.ward.policy");
+        if (!policy)
+                policy = r->o->policy && *r->o->policy ? r->o->policy : "none";
+        if (strcmp(policy, "none") != 0)
+                return werr_set(e, ENOTSUP,
+                                "policy \"%s\": the supervisor is not built yet; only \"none\" (no "
+                                "supervisor) is available",
+                                policy);
+        if (ns_plan_build(cfg, &r->plan, e) < 0 || rootfs_validate(cfg, e) < 0 ||
+            process_attrs_validate(&cfg->process, &cfg->linux_.personality, -1, e) < 0)
+                return -1;
+        if (cfg->linux_.seccomp.present) {
+                if (seccomp_oci_compile(&cfg->linux_.seccomp, &r->seccomp, e) < 0)
+                        return -1;
+                r->has_seccomp = true;
+        }
+        return 0;
 }
 
 /* The stage process joins namespaces given by path (and makes a time namespace), then clones
  * init into the new ones. Our own process must never enter the container's namespaces. */
 static void __attribute__((noreturn)) stage_main(struct create_run *r, const struct init_ctx *ictx)
 {
-	struct werr e;
-	werr_clear(&e);
-	if (ns_join_paths(&r->plan, &e) < 0 ||
-	    (r->plan.new_time && ns_unshare_time(r->cfg, &e) < 0)) {
-		sync_send_error(r->sync[1], &e);
-		_exit(1);
-	}
-	pid_t pid = clone_ns(r->plan.clone_flags);
-	if (pid < 0) {
-		werr_sys(&e, "clone container init");
-		sync_send_error(r->sync[1], &e);
-		_exit(1);
-	}
-	if (pid == 0)
-		container_init(ictx);
-	if (sync_send(r->sync[1], SYNC_PID, pid, &e) < 0)
-		_exit(1);
-	_exit(0);
+        struct werr e;
+        werr_clear(&e);
+        if (ns_join_paths(&r->plan, &e) < 0 ||
+            (r->plan.new_time && ns_unshare_time(r->cfg, &e) < 0)) {
+                sync_send_error(r->sync[1], &e);
+                _exit(1);
+        }
+        pid_t pid = clone_ns(r->plan.clone_flags);
+        if (pid < 0) {
+                werr_sys(&e, "clone container init");
+                sync_send_error(r->sync[1], &e);
+                _exit(1);
+        }
+        if (pid == 0)
+                container_init(ictx);
+        if (sync_send(r->sync[1], SYNC_PID, pid, &e) < 0)
+                _exit(1);
+        _exit(0);
 }
 
 static int spawn_init(struct create_run *r, struct werr *e)
 {
-	bool staged = r->plan.any_join || r->plan.new_time;
-	struct init_ctx ictx = {
-		.cfg = r->cfg,
-		.id = r->o->id,
-		.bundle = r->bundle,
-		.sync_fd = r->sync[1],
-		.listen_fd = r->listen_fd,
-		.console_fd = r->console_fd,
-		.no_pivot = r->o->no_pivot,
-		.no_new_keyring = r->o->no_new_keyring,
-		.preserve_fds = r->o->preserve_fds,
-		.inherited = ward_inherited_fds,
-		.plan = &r->plan,
-		.seccomp = r->has_seccomp ? &r->seccomp : NULL,
-		.direct_child = !staged,
-	};
-	if (!staged) {
-		pid_t pid = clone_ns(r->plan.clone_flags);
-		if (pid < 0)
-			return werr_sys(e, "clone container init");
-		if (pid == 0) {
-			close(r->sync[0]);
-			container_init(&ictx);
-		}
-		r->init_pid = pid;
-	} else {
-		pid_t stage = fork();
-		if (stage < 0)
-			return werr_sys(e, "fork stage process");
-		if (stage == 0) {
-			close(r->sync[0]);
-			stage_main(r, &ictx);
-		}
-		int32_t pid = 0;
-		int rc = sync_expect(r->sync[0], SYNC_PID, &pid, e);
-		int status;
-		while (waitpid(stage, &status, 0) < 0 && errno == EINTR)
-			;
-		if (rc < 0)
-			return -1;
-		r->init_pid = pid;
-	}
-	close(r->sync[1]);
-	r->sync[1] = -1;
-	r->init_pidfd = (int)syscall(SYS_pidfd_open, r->init_pid, 0);
-	if (r->init_pidfd < 0)
-		return werr_sys(e, "pidfd of container init");
-	return 0;
+        bool staged = r->plan.any_join || r->plan.new_time;
+        struct init_ctx ictx = {
+            .cfg = r->cfg,
+            .id = r->o->id,
+            .bundle = r->bundle,
+            .sync_fd = r->sync[1],
+            .listen_fd = r->listen_fd,
+            .console_fd = r->console_fd,
+            .no_pivot = r->o->no_pivot,
+            .no_new_keyring = r->o->no_new_keyring,
+            .preserve_fds = r->o->preserve_fds,
+            .inherited = ward_inherited_fds,
+            .plan = &r->plan,
+            .seccomp = r->has_seccomp ? &r->seccomp : NULL,
+            .direct_child = !staged,
+        };
+        if (!staged) {
+                pid_t pid = clone_ns(r->plan.clone_flags);
+                if (pid < 0)
+                        return werr_sys(e, "clone container init");
+                if (pid == 0) {
+                        close(r->sync[0]);
+                        container_init(&ictx);
+                }
+                r->init_pid = pid;
+        } else {
+                pid_t stage = fork();
+                if (stage < 0)
+                        return werr_sys(e, "fork stage process");
+                if (stage == 0) {
+                        close(r->sync[0]);
+                        stage_main(r, &ictx);
+                }
+                int32_t pid = 0;
+                int rc = sync_expect(r->sync[0], SYNC_PID, &pid, e);
+                int status;
+                while (waitpid(stage, &status, 0) < 0 && errno == EINTR)
+                        ;
+                if (rc < 0)
+                        return -1;
+                r->init_pid = pid;
+        }
+        close(r->sync[1]);
+        r->sync[1] = -1;
+        r->init_pidfd = (int)syscall(SYS_pidfd_open, r->init_pid, 0);
+        if (r->init_pidfd < 0)
+                return werr_sys(e, "pidfd of container init");
+        return 0;
 }
 
 static char *creating_state(struct create_run *r)
 {
-	struct oci_state st = {
-		.oci_version = r->cfg->oci_version,
-		.id = r->o->id,
-		.status = "creating",
-		.pid = r->init_pid,
-		.bundle = r->bundle,
-		.annotations = r->cfg->annotations,
-		.n_annotations = r->cfg->n_annotations,
-	};
-	return oci_state_write(&st, false);
+        struct oci_state st = {
+            .oci_version = r->cfg->oci_version,
+            .id = r->o->id,
+            .status = "creating",
+            .pid = r->init_pid,
+            .bundle = r->bundle,
+            .annotations = r->cfg->annotations,
+            .n_annotations = r->cfg->n_annotations,
+        };
+        return oci_state_write(&st, false);
 }
 
 static int drive_init(struct create_run *r, struct werr *e)
 {
-	const struct oci_config *cfg = r->cfg;
-	if (r->plan.clone_flags & CLONE_NEWUSER && ns_write_id_maps(r->init_pid, cfg, e) < 0)
-		return -1;
-	if (r->cg && cgroup_add_pid(r->cg, r->init_pid, e) < 0)
-		return werr_wrap(e, "join cgroup");
-	if (sync_send(r->sync[0], SYNC_GO, r->init_pid, e) < 0)
-		return -1;
-	if (cfg->hooks.prestart.n || cfg->hooks.create_runtime.n) {
-		if (sync_expect(r->sync[0], SYNC_HOOKS, NULL, e) < 0)
-			return -1;
-		_cleanup_free_ char *st = creating_state(r);
-		if (hooks_run(&cfg->hooks.prestart, "prestart", st, e) < 0 ||
-		    hooks_run(&cfg->hooks.create_runtime, "createRuntime", st, e) < 0)
-			return -1;
-		if (sync_send(r->sync[0], SYNC_HOOKS_DONE, 0, e) < 0)
-			return -1;
-	}
-	return sync_expect(r->sync[0], SYNC_READY, NULL, e);
+        const struct oci_config *cfg = r->cfg;
+        if (r->plan.clone_flags & CLONE_NEWUSER && ns_write_id_maps(r->init_pid, cfg, e) < 0)
+                return -1;
+        if (r->cg && cgroup_add_pid(r->cg, r->init_pid, e) < 0)
+                return werr_wrap(e, "join cgroup");
+        if (sync_send(r->sync[0], SYNC_GO, r->init_pid, e) < 0)
+                return -1;
+        if (cfg->hooks.prestart.n || cfg->hooks.create_runtime.n) {
+                if (sync_expect(r->sync[0], SYNC_HOOKS, NULL, e) < 0)
+                        return -1;
+                _cleanup_free_ char *st = creating_state(r);
+                if (hooks_run(&cfg->hooks.prestart, "prestart", st, e) < 0 ||
+                    hooks_run(&cfg->hooks.create_runtime, "createRuntime", st, e) < 0)
+                        return -1;
+                if (sync_send(r->sync[0], SYNC_HOOKS_DONE, 0, e) < 0)
+                        return -1;
+        }
+        return sync_expect(r->sync[0], SYNC_READY, NULL, e);
 }
 
 static void create_run_release(struct create_run *r)
 {
-	if (r->sync[0] >= 0)
-		close(r->sync[0]);
-	if (r->sync[1] >= 0)
-		close(r->sync[1]);
-	if (r->listen_fd >= 0)
-		close(r->listen_fd);
-	if (r->console_fd >= 0 && r->console_fd != r->o->console_fd)
-		close(r->console_fd);
-	if (r->init_pidfd >= 0)
-		close(r->init_pidfd);
-	if (r->has_seccomp)
-		seccomp_oci_release(&r->seccomp);
-	cgroup_free(r->cg);
-	container_free(r->c);
-	oci_config_free(r->cfg);
-	free(r->config_json);
-	free(r->bundle);
+        if (r->sync[0] >= 0)
+                close(r->sync[0]);
+        if (r->sync[1] >= 0)
+                close(r->sync[1]);
+        if (r->listen_fd >= 0)
+                close(r->listen_fd);
+        if (r->console_fd >= 0 && r->console_fd != r->o->console_fd)
+                close(r->console_fd);
+        if (r->init_pidfd >= 0)
+                close(r->init_pidfd);
+        if (r->has_seccomp)
+                seccomp_oci_release(&r->seccomp);
+        cgroup_free(r->cg);
+        container_free(r->c);
+        oci_config_free(r->cfg);
+        free(r->config_json);
+        free(r->bundle);
 }
 
 /* Undoes a failed create: the process, its cgroup and the state dir. */
 static void create_rollback(struct create_run *r)
 {
-	struct werr ignored;
-	if (r->init_pid > 0) {
-		kill(r->init_pid, SIGKILL);
-		if (r->init_pidfd >= 0)
-			wait_pidfd_exit(r->init_pidfd, -1);
-		waitpid(r->init_pid, NULL, __WALL);
-	}
-	if (r->cg && cgroup_destroy(r->cg, true, &ignored) < 0)
-		log_warn("cleanup after failed create: %s", ignored.msg);
-	if (r->c && container_remove_dir(r->c, &ignored) < 0)
-		log_warn("cleanup after failed create: %s", ignored.msg);
+        struct werr ignored;
+        if (r->init_pid > 0) {
+                kill(r->init_pid, SIGKILL);
+                if (r->init_pidfd >= 0)
+                        wait_pidfd_exit(r->init_pidfd, -1);
+                waitpid(r->init_pid, NULL, __WALL);
+        }
+        if (r->cg && cgroup_destroy(r->cg, true, &ignored) < 0)
+                log_warn("cleanup after failed create: %s", ignored.msg);
+        if (r->c && container_remove_dir(r->c, &ignored) < 0)
+                log_warn("cleanup after failed create: %s", ignored.msg);
 }
 
 int container_create(const struct create_opts *o, struct container **out, struct werr *e)
 {
-	struct create_run r = {.o = o, .listen_fd = -1, .console_fd = o->console_fd,
-	                       .sync = {-1, -1}, .init_pidfd = -1};
-	int rc = -1;
+        struct create_run r = {.o = o,
+                               .listen_fd = -1,
+                               .console_fd = o->console_fd,
+                               .sync = {-1, -1},
+                               .init_pidfd = -1};
+        int rc = -1;
 
-	if (container_id_validate(o->id, e) < 0 || load_bundle(&r, e) < 0 || validate(&r, e) < 0)
-		goto out;
-	if (container_new(o->root, o->id, &r.c, e) < 0)
-		goto out;
-	if ((r.listen_fd = make_start_socket(r.c, e)) < 0)
-		goto fail;
-	if (cgroup_create(r.cfg->linux_.cgroups_path, o->id, &r.cfg->linux_.resources, &r.cg, e) <
-	    0)
-		goto fail;
-	if (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, e)) < 0)
-		goto fail;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r.sync) < 0) {
-		werr_sys(e, "socketpair");
-		goto fail;
-	}
-	if (spawn_init(&r, e) < 0 || drive_init(&r, e) < 0)
-		goto fail;
+        if (container_id_validate(o->id, e) < 0 || load_bundle(&r, e) < 0 || validate(&r, e) < 0)
+                goto out;
+        if (container_new(o->root, o->id, &r.c, e) < 0)
+                goto out;
+        if ((r.listen_fd = make_start_socket(r.c, e)) < 0)
+                goto fail;
+        if (cgroup_create(r.cfg->linux_.cgroups_path, o->id, &r.cfg->linux_.resources, &r.cg, e) <
+            0)
+                goto fail;
+        if (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, e)) < 0)
+                goto fail;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r.sync) < 0) {
+                werr_sys(e, "socketpair");
+                goto fail;
+        }
+        if (spawn_init(&r, e) < 0 || drive_init(&r, e) < 0)
+                goto fail;
 
-	struct container *c = r.c;
-	c->pid = r.init_pid;
-	c->pid_start = proc_start_time(r.init_pid);
-	c->bundle = xstrdup(r.bundle);
-	c->rootfs = r.cfg->root.path[0] == '/' ? xstrdup(r.cfg->root.path)
-	                                       : xasprintf("%s/%s", r.bundle, r.cfg->root.path);
-	c->created = now_rfc3339();
-	c->owner = owner_name();
-	c->cgroup = r.cg ? cgroup_describe(r.cg) : NULL;
-	c->policy = xstrdup("none");
-	if (container_save(c, r.config_json, r.config_len, e) < 0)
-		goto fail;
-	if (o->pid_file && write_pid_file(o->pid_file, r.init_pid, e) < 0)
-		goto fail;
-	*out = take_ptr(r.c);
-	rc = 0;
-	goto out;
+        struct container *c = r.c;
+        c->pid = r.init_pid;
+        c->pid_start = proc_start_time(r.init_pid);
+        c->bundle = xstrdup(r.bundle);
+        c->rootfs = r.cfg->root.path[0] == '/' ? xstrdup(r.cfg->root.path)
+                                               : xasprintf("%s/%s", r.bundle, r.cfg->root.path);
+        c->created = now_rfc3339();
+        c->owner = owner_name();
+        c->cgroup = r.cg ? cgroup_describe(r.cg) : NULL;
+        c->policy = xstrdup("none");
+        if (container_save(c, r.config_json, r.config_len, e) < 0)
+                goto fail;
+        if (o->pid_file && write_pid_file(o->pid_file, r.init_pid, e) < 0)
+                goto fail;
+        *out = take_ptr(r.c);
+        rc = 0;
+        goto out;
 fail:
-	create_rollback(&r);
+        create_rollback(&r);
 out:
-	create_run_release(&r);
-	return rc;
+        create_run_release(&r);
+        return rc;
 }

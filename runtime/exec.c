@@ -24,240 +24,239 @@
 #include "sync.h"
 
 static const char *const ns_files[OCI_NS_COUNT] = {
-	[OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "net",  [OCI_NS_MOUNT] = "mnt",
-	[OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",      [OCI_NS_USER] = "user",
-	[OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+    [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
+    [OCI_NS_IPC] = "ipc",       [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
+    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
 /* The namespaces of pid that differ from ours: the ones to join. */
 static int namespaces_to_join(pid_t pid, struct werr *e)
 {
-	int flags = 0;
-	for (int t = 0; t < OCI_NS_COUNT; t++) {
-		char path[64];
-		struct stat theirs, ours;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_files[t]);
-		if (stat(path, &theirs) < 0) {
-			if (errno == ENOENT)
-				continue; /* namespace type unknown to this kernel */
-			return werr_sys(e, "stat %s", path);
-		}
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[t]);
-		if (stat(path, &ours) < 0)
-			return werr_sys(e, "stat %s", path);
-		if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
-			flags |= ns_clone_flag((enum oci_ns_type)t);
-	}
-	return flags;
+        int flags = 0;
+        for (int t = 0; t < OCI_NS_COUNT; t++) {
+                char path[64];
+                struct stat theirs, ours;
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_files[t]);
+                if (stat(path, &theirs) < 0) {
+                        if (errno == ENOENT)
+                                continue; /* namespace type unknown to this kernel */
+                        return werr_sys(e, "stat %s", path);
+                }
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[t]);
+                if (stat(path, &ours) < 0)
+                        return werr_sys(e, "stat %s", path);
+                if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
+                        flags |= ns_clone_flag((enum oci_ns_type)t);
+        }
+        return flags;
 }
 
 struct exec_child {
-	const struct exec_opts *o;
-	const struct oci_personality *personality;
-	struct seccomp_oci *seccomp;
-	const char *listener_path, *listener_metadata;
-	char *state_json; /* for the seccomp agent */
-	int sync_fd;
-	int console_fd;
+        const struct exec_opts *o;
+        const struct oci_personality *personality;
+        struct seccomp_oci *seccomp;
+        const char *listener_path, *listener_metadata;
+        char *state_json; /* for the seccomp agent */
+        int sync_fd;
+        int console_fd;
 };
 
 static int load_seccomp(const struct exec_child *x, struct werr *e)
 {
-	int listener = -1;
-	if (!x->seccomp)
-		return 0;
-	if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
-		return -1;
-	int r = 0;
-	if (listener >= 0 && x->listener_path && *x->listener_path)
-		r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
-		                              x->state_json, listener, e);
-	if (listener >= 0)
-		close(listener);
-	return r;
+        int listener = -1;
+        if (!x->seccomp)
+                return 0;
+        if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
+                return -1;
+        int r = 0;
+        if (listener >= 0 && x->listener_path && *x->listener_path)
+                r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
+                                              x->state_json, listener, e);
+        if (listener >= 0)
+                close(listener);
+        return r;
 }
 
 static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 {
-	const struct oci_process *p = x->o->process;
-	int slave = -1;
-	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.initial &&
-	    cpu_affinity_apply(p->exec_cpu_affinity.initial, e) < 0)
-		return werr_wrap(e, "process.execCPUAffinity.initial");
-	/* the parent moves us into the container's cgroup, then lets us go on */
-	if (sync_expect(x->sync_fd, SYNC_GO, NULL, e) < 0)
-		return -1;
-	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.final &&
-	    cpu_affinity_apply(p->exec_cpu_affinity.final, e) < 0)
-		return werr_wrap(e, "process.execCPUAffinity.final");
-	if (process_apply_early(p, x->personality, -1, e) < 0)
-		return -1;
-	if (p->terminal) {
-		int master;
-		if (console_open_pty(AT_FDCWD, "/dev/pts/ptmx", &master, &slave, e) < 0)
-			return werr_wrap(e, "process.terminal");
-		if (p->has_console_size &&
-		    console_set_size(master, p->console_height, p->console_width, e) < 0)
-			return -1;
-		int r = send_fd(x->console_fd, "/dev/pts/ptmx", master, e);
-		close(master);
-		if (r < 0 || console_make_controlling(slave, e) < 0)
-			return werr_wrap(e, "process.terminal");
-		close(slave);
-	} else if (setsid() < 0 && errno != EPERM) {
-		return werr_sys(e, "setsid");
-	}
-	if (process_apply_confinement(p, -1, e) < 0)
-		return -1;
-	if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
-		return -1;
-	if (process_apply_identity(p, -1, e) < 0)
-		return -1;
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
-	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
-	if (!*exe)
-		return werr_wrap(e, "process.args[0]");
-	return init_prepare_fds(x->o->preserve_fds, ward_inherited_fds, e);
+        const struct oci_process *p = x->o->process;
+        int slave = -1;
+        if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.initial &&
+            cpu_affinity_apply(p->exec_cpu_affinity.initial, e) < 0)
+                return werr_wrap(e, "process.execCPUAffinity.initial");
+        /* the parent moves us into the container's cgroup, then lets us go on */
+        if (sync_expect(x->sync_fd, SYNC_GO, NULL, e) < 0)
+                return -1;
+        if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.final &&
+            cpu_affinity_apply(p->exec_cpu_affinity.final, e) < 0)
+                return werr_wrap(e, "process.execCPUAffinity.final");
+        if (process_apply_early(p, x->personality, -1, e) < 0)
+                return -1;
+        if (p->terminal) {
+                int master;
+                if (console_open_pty(AT_FDCWD, "/dev/pts/ptmx", &master, &slave, e) < 0)
+                        return werr_wrap(e, "process.terminal");
+                if (p->has_console_size &&
+                    console_set_size(master, p->console_height, p->console_width, e) < 0)
+                        return -1;
+                int r = send_fd(x->console_fd, "/dev/pts/ptmx", master, e);
+                close(master);
+                if (r < 0 || console_make_controlling(slave, e) < 0)
+                        return werr_wrap(e, "process.terminal");
+                close(slave);
+        } else if (setsid() < 0 && errno != EPERM) {
+                return werr_sys(e, "setsid");
+        }
+        if (process_apply_confinement(p, -1, e) < 0)
+                return -1;
+        if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
+                return -1;
+        if (process_apply_identity(p, -1, e) < 0)
+                return -1;
+        if (chdir(p->cwd) < 0)
+                return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
+        *exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
+        if (!*exe)
+                return werr_wrap(e, "process.args[0]");
+        return init_prepare_fds(x->o->preserve_fds, ward_inherited_fds, e);
 }
 
 static void __attribute__((noreturn)) exec_child_main(const struct exec_child *x)
 {
-	struct werr e;
-	char *exe = NULL;
-	werr_clear(&e);
-	if (exec_setup(x, &exe, &e) < 0)
-		goto fail;
-	init_reset_signals();
-	if (!process_seccomp_before_identity(x->o->process) && load_seccomp(x, &e) < 0)
-		goto fail;
-	const struct oci_process *p = x->o->process;
-	execve(exe, strv_terminated(p->args, p->n_args), strv_terminated(p->env, p->n_env));
-	werr_sys(&e, "exec %s", exe);
+        struct werr e;
+        char *exe = NULL;
+        werr_clear(&e);
+        if (exec_setup(x, &exe, &e) < 0)
+                goto fail;
+        init_reset_signals();
+        if (!process_seccomp_before_identity(x->o->process) && load_seccomp(x, &e) < 0)
+                goto fail;
+        const struct oci_process *p = x->o->process;
+        execve(exe, strv_terminated(p->args, p->n_args), strv_terminated(p->env, p->n_env));
+        werr_sys(&e, "exec %s", exe);
 fail:
-	sync_send_error(x->sync_fd, &e);
-	_exit(127);
+        sync_send_error(x->sync_fd, &e);
+        _exit(127);
 }
 
-int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid,
-                   struct werr *e)
+int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
 {
-	const struct oci_config *cfg = container_config(c, e);
-	if (!cfg)
-		return -1;
-	if (!o->process->n_args)
-		return werr_set(e, EINVAL, "process args cannot be empty");
-	if (process_attrs_validate(o->process, &cfg->linux_.personality, -1, e) < 0)
-		return -1;
-	_cleanup_close_ int pidfd = container_pidfd(c, e);
-	if (pidfd < 0)
-		return -1;
-	int flags = namespaces_to_join(c->pid, e);
-	if (flags < 0)
-		return -1;
+        const struct oci_config *cfg = container_config(c, e);
+        if (!cfg)
+                return -1;
+        if (!o->process->n_args)
+                return werr_set(e, EINVAL, "process args cannot be empty");
+        if (process_attrs_validate(o->process, &cfg->linux_.personality, -1, e) < 0)
+                return -1;
+        _cleanup_close_ int pidfd = container_pidfd(c, e);
+        if (pidfd < 0)
+                return -1;
+        int flags = namespaces_to_join(c->pid, e);
+        if (flags < 0)
+                return -1;
 
-	struct seccomp_oci sc;
-	bool has_seccomp = false;
-	if (cfg->linux_.seccomp.present) {
-		if (seccomp_oci_compile(&cfg->linux_.seccomp, &sc, e) < 0)
-			return -1;
-		has_seccomp = true;
-	}
-	struct cgroup *cg = NULL;
-	int console_fd = o->console_fd;
-	int sv[2] = {-1, -1};
-	pid_t pid = -1;
-	int rc = -1;
-	if (c->cgroup && cgroup_open(c->cgroup, &cg, e) < 0)
-		goto out;
-	if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
-		goto out;
-	if (o->process->terminal && console_fd < 0) {
-		werr_set(e, EINVAL, "--tty needs --console-socket when detached");
-		goto out;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		werr_sys(e, "socketpair");
-		goto out;
-	}
-	pid_t mid = fork();
-	if (mid < 0) {
-		werr_sys(e, "fork");
-		goto out;
-	}
-	if (mid == 0) {
-		/* joins, then clones the real process as a sibling: our parent's child, not ours */
-		struct werr ce;
-		close(sv[0]);
-		if (flags && setns(pidfd, flags) < 0) {
-			werr_sys(&ce, "join the namespaces of container %s", c->id);
-			sync_send_error(sv[1], &ce);
-			_exit(1);
-		}
-		struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
-		long child = syscall(SYS_clone3, &args, sizeof(args));
-		if (child < 0) {
-			werr_sys(&ce, "clone exec process");
-			sync_send_error(sv[1], &ce);
-			_exit(1);
-		}
-		if (child == 0) {
-			struct exec_child x = {
-				.o = o,
-				.personality = &cfg->linux_.personality,
-				.seccomp = has_seccomp ? &sc : NULL,
-				.listener_path = cfg->linux_.seccomp.listener_path,
-				.listener_metadata = cfg->linux_.seccomp.listener_metadata,
-				.state_json = container_state_json(c, STATUS_RUNNING, false),
-				.sync_fd = sv[1],
-				.console_fd = console_fd,
-			};
-			exec_child_main(&x);
-		}
-		_exit(sync_send(sv[1], SYNC_PID, (int32_t)child, &ce) < 0);
-	}
-	close(sv[1]);
-	sv[1] = -1;
-	int32_t p32 = 0;
-	int r = sync_expect(sv[0], SYNC_PID, &p32, e);
-	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		goto out;
-	pid = p32;
-	if (cg && cgroup_add_pid(cg, pid, e) < 0) {
-		werr_wrap(e, "exec: join the container's cgroup");
-		goto out;
-	}
-	if (sync_send(sv[0], SYNC_GO, 0, e) < 0)
-		goto out;
-	/* EOF: the process exec'd (its end was close-on-exec); a message: it failed */
-	struct sync_msg m;
-	ssize_t n;
-	do
-		n = recv(sv[0], &m, sizeof(m), 0);
-	while (n < 0 && errno == EINTR);
-	if (n > 0) {
-		m.text[sizeof(m.text) - 1] = '\0';
-		werr_set(e, m.value, "%s", m.text);
-		goto out;
-	}
-	*out_pid = pid;
-	pid = -1;
-	rc = 0;
+        struct seccomp_oci sc;
+        bool has_seccomp = false;
+        if (cfg->linux_.seccomp.present) {
+                if (seccomp_oci_compile(&cfg->linux_.seccomp, &sc, e) < 0)
+                        return -1;
+                has_seccomp = true;
+        }
+        struct cgroup *cg = NULL;
+        int console_fd = o->console_fd;
+        int sv[2] = {-1, -1};
+        pid_t pid = -1;
+        int rc = -1;
+        if (c->cgroup && cgroup_open(c->cgroup, &cg, e) < 0)
+                goto out;
+        if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
+                goto out;
+        if (o->process->terminal && console_fd < 0) {
+                werr_set(e, EINVAL, "--tty needs --console-socket when detached");
+                goto out;
+        }
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                werr_sys(e, "socketpair");
+                goto out;
+        }
+        pid_t mid = fork();
+        if (mid < 0) {
+                werr_sys(e, "fork");
+                goto out;
+        }
+        if (mid == 0) {
+                /* joins, then clones the real process as a sibling: our parent's child, not ours */
+                struct werr ce;
+                close(sv[0]);
+                if (flags && setns(pidfd, flags) < 0) {
+                        werr_sys(&ce, "join the namespaces of container %s", c->id);
+                        sync_send_error(sv[1], &ce);
+                        _exit(1);
+                }
+                struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
+                long child = syscall(SYS_clone3, &args, sizeof(args));
+                if (child < 0) {
+                        werr_sys(&ce, "clone exec process");
+                        sync_send_error(sv[1], &ce);
+                        _exit(1);
+                }
+                if (child == 0) {
+                        struct exec_child x = {
+                            .o = o,
+                            .personality = &cfg->linux_.personality,
+                            .seccomp = has_seccomp ? &sc : NULL,
+                            .listener_path = cfg->linux_.seccomp.listener_path,
+                            .listener_metadata = cfg->linux_.seccomp.listener_metadata,
+                            .state_json = container_state_json(c, STATUS_RUNNING, false),
+                            .sync_fd = sv[1],
+                            .console_fd = console_fd,
+                        };
+                        exec_child_main(&x);
+                }
+                _exit(sync_send(sv[1], SYNC_PID, (int32_t)child, &ce) < 0);
+        }
+        close(sv[1]);
+        sv[1] = -1;
+        int32_t p32 = 0;
+        int r = sync_expect(sv[0], SYNC_PID, &p32, e);
+        while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                goto out;
+        pid = p32;
+        if (cg && cgroup_add_pid(cg, pid, e) < 0) {
+                werr_wrap(e, "exec: join the container's cgroup");
+                goto out;
+        }
+        if (sync_send(sv[0], SYNC_GO, 0, e) < 0)
+                goto out;
+        /* EOF: the process exec'd (its end was close-on-exec); a message: it failed */
+        struct sync_msg m;
+        ssize_t n;
+        do
+                n = recv(sv[0], &m, sizeof(m), 0);
+        while (n < 0 && errno == EINTR);
+        if (n > 0) {
+                m.text[sizeof(m.text) - 1] = '\0';
+                werr_set(e, m.value, "%s", m.text);
+                goto out;
+        }
+        *out_pid = pid;
+        pid = -1;
+        rc = 0;
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (console_fd >= 0 && console_fd != o->console_fd)
-		close(console_fd);
-	if (has_seccomp)
-		seccomp_oci_release(&sc);
-	cgroup_free(cg);
-	return rc;
+        if (pid > 0) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+        }
+        if (sv[0] >= 0)
+                close(sv[0]);
+        if (sv[1] >= 0)
+                close(sv[1]);
+        if (console_fd >= 0 && console_fd != o->console_fd)
+                close(console_fd);
+        if (has_seccomp)
+                seccomp_oci_release(&sc);
+        cgroup_free(cg);
+        return rc;
 }

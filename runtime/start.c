@@ -17,86 +17,87 @@
 
 static int connect_init(struct container *c, struct werr *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "state path too long: %s", path);
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return werr_sys(e, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return werr_sys(e, "container %s: contact init", c->id);
-	return take_fd(&fd);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        _cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return werr_set(e, ENAMETOOLONG, "state path too long: %s", path);
+        strcpy(sa.sun_path, path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return werr_sys(e, "socket");
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return werr_sys(e, "container %s: contact init", c->id);
+        return take_fd(&fd);
 }
 
 int container_start(struct container *c, struct werr *e)
 {
-	enum container_status s = container_status(c);
-	if (s != STATUS_CREATED) {
-		if (s == STATUS_STOPPED)
-			return werr_set(e, 0, "cannot start a container that has stopped");
-		return werr_set(e, 0, "cannot start an already %s container", container_status_name(s));
-	}
-	_cleanup_close_ int fd = connect_init(c, e);
-	if (fd < 0)
-		return -1;
-	/* from here on the container counts as started, whatever init makes of it */
-	unlinkat(c->dir_fd, "init.sock", 0);
-	if (send(fd, "s", 1, MSG_NOSIGNAL) != 1)
-		return werr_sys(e, "container %s: send start", c->id);
-	char msg[WERR_MSG_MAX];
-	ssize_t n;
-	do
-		n = read(fd, msg, sizeof(msg) - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return werr_sys(e, "container %s: wait for exec", c->id);
-	if (n > 0) {
-		/* init could not exec: it sent why before exiting */
-		msg[n] = '\0';
-		return werr_set(e, 0, "%s", msg);
-	}
-	const struct oci_config *cfg = container_config(c, e);
-	if (!cfg)
-		return -1;
-	if (cfg->hooks.poststart.n) {
-		_cleanup_free_ char *st = container_state_json(c, STATUS_RUNNING, false);
-		struct werr he;
-		/* the spec: a failing poststart hook is a warning, the container keeps running */
-		if (hooks_run(&cfg->hooks.poststart, "poststart", st, &he) < 0)
-			log_warn("%s", he.msg);
-	}
-	return 0;
+        enum container_status s = container_status(c);
+        if (s != STATUS_CREATED) {
+                if (s == STATUS_STOPPED)
+                        return werr_set(e, 0, "cannot start a container that has stopped");
+                return werr_set(e, 0, "cannot start an already %s container",
+                                container_status_name(s));
+        }
+        _cleanup_close_ int fd = connect_init(c, e);
+        if (fd < 0)
+                return -1;
+        /* from here on the container counts as started, whatever init makes of it */
+        unlinkat(c->dir_fd, "init.sock", 0);
+        if (send(fd, "s", 1, MSG_NOSIGNAL) != 1)
+                return werr_sys(e, "container %s: send start", c->id);
+        char msg[WERR_MSG_MAX];
+        ssize_t n;
+        do
+                n = read(fd, msg, sizeof(msg) - 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return werr_sys(e, "container %s: wait for exec", c->id);
+        if (n > 0) {
+                /* init could not exec: it sent why before exiting */
+                msg[n] = '\0';
+                return werr_set(e, 0, "%s", msg);
+        }
+        const struct oci_config *cfg = container_config(c, e);
+        if (!cfg)
+                return -1;
+        if (cfg->hooks.poststart.n) {
+                _cleanup_free_ char *st = container_state_json(c, STATUS_RUNNING, false);
+                struct werr he;
+                /* the spec: a failing poststart hook is a warning, the container keeps running */
+                if (hooks_run(&cfg->hooks.poststart, "poststart", st, &he) < 0)
+                        log_warn("%s", he.msg);
+        }
+        return 0;
 }
 
 int container_destroy(struct container *c, struct werr *e)
 {
-	if (container_status(c) != STATUS_STOPPED) {
-		struct werr ignored;
-		int pidfd = container_pidfd(c, &ignored);
-		if (pidfd >= 0) {
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			wait_pidfd_exit(pidfd, -1);
-			close(pidfd);
-		}
-	}
-	if (c->cgroup) {
-		struct cgroup *cg = NULL;
-		if (cgroup_open(c->cgroup, &cg, e) < 0)
-			return werr_wrap(e, "delete %s", c->id);
-		int r = cgroup_destroy(cg, true, e);
-		cgroup_free(cg);
-		if (r < 0)
-			return werr_wrap(e, "delete %s", c->id);
-	}
-	struct werr ce;
-	const struct oci_config *cfg = container_config(c, &ce);
-	if (cfg && cfg->hooks.poststop.n) {
-		_cleanup_free_ char *st = container_state_json(c, STATUS_STOPPED, false);
-		struct werr he;
-		if (hooks_run(&cfg->hooks.poststop, "poststop", st, &he) < 0)
-			log_warn("%s", he.msg);
-	}
-	return container_remove_dir(c, e);
+        if (container_status(c) != STATUS_STOPPED) {
+                struct werr ignored;
+                int pidfd = container_pidfd(c, &ignored);
+                if (pidfd >= 0) {
+                        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                        wait_pidfd_exit(pidfd, -1);
+                        close(pidfd);
+                }
+        }
+        if (c->cgroup) {
+                struct cgroup *cg = NULL;
+                if (cgroup_open(c->cgroup, &cg, e) < 0)
+                        return werr_wrap(e, "delete %s", c->id);
+                int r = cgroup_destroy(cg, true, e);
+                cgroup_free(cg);
+                if (r < 0)
+                        return werr_wrap(e, "delete %s", c->id);
+        }
+        struct werr ce;
+        const struct oci_config *cfg = container_config(c, &ce);
+        if (cfg && cfg->hooks.poststop.n) {
+                _cleanup_free_ char *st = container_state_json(c, STATUS_STOPPED, false);
+                struct werr he;
+                if (hooks_run(&cfg->hooks.poststop, "poststop", st, &he) < 0)
+                        log_warn("%s", he.msg);
+        }
+        return container_remove_dir(c, e);
 }

@@ -22,6 +22,7 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../shim/sup_proto.h"
+#include "ward_filter.h"
 
 extern char **environ;
 
@@ -246,6 +247,23 @@ int supervisor_handoff(int sock, int listener_fd, pid_t pid, struct werr *e)
                                 "%d)",
                                 listener_fd, pid);
         return 0;
+}
+
+int supervisor_install_filter(const struct ward_filter *f, int sock, pid_t host_pid, struct werr *e)
+{
+        int listener = -1;
+        if (f->prog.len == 0)
+                return 0;
+        if (f->has_listener && sock < 0)
+                return werr_set(e, EINVAL, "the ward filter needs the supervisor, not connected");
+        if (ward_filter_load(f, &listener, e) < 0)
+                return -1;
+        if (listener < 0)
+                return 0;
+        /* from here to the handoff's reply: write(2) and read(2) only */
+        int r = supervisor_handoff(sock, listener, host_pid, e);
+        close(listener);
+        return r;
 }
 
 static int simple(const char *state_dir, enum sup_msg_type type, struct sup_reply *rep,

@@ -46,6 +46,17 @@ int supervisor_connect(const char *state_dir, struct werr *e);
  */
 int supervisor_handoff(int sock, int listener_fd, pid_t pid, struct werr *e);
 
+struct ward_filter;
+/*
+ * The last step before execve in a container process: loads the ward filter
+ * and, when it has a listener, hands it to the supervisor over `sock` (from
+ * supervisor_connect, made before the filter and before pivot_root) and closes
+ * it. host_pid is the calling process's pid in the host pid namespace (0: the
+ * process that connected `sock`). An empty filter (policy none) does nothing.
+ */
+int supervisor_install_filter(const struct ward_filter *f, int sock, pid_t host_pid,
+                              struct werr *e);
+
 /* Asks the supervisor to stop (for `ward delete`). 0 if it stopped or was not running. */
 int supervisor_stop(const char *state_dir, struct werr *e);
 

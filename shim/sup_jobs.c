@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Calls that may block run off the event loop, on worker threads created on
- * demand: a job never waits for a busy worker (a new one is started), so a
- * blocking connect to a black hole stalls only its own caller. Workers that
+ * demand: a job never waits for a busy worker (a new one is started, up to
+ * MAX_WORKERS), so a blocking connect to a black hole stalls only its own
+ * caller. Workers that
  * have been idle for WORKER_LINGER_SEC exit: an idle supervisor has no
  * thread but the loop. A worker whose job changed its root or credentials
  * (unix socket paths) exits right after that job.
@@ -31,6 +32,9 @@
 #include <unistd.h>
 
 #define WORKER_LINGER_SEC 2
+/* A container that blocks thousands of threads in connects to a black hole must not make the
+ * supervisor start thousands of threads: beyond this, jobs wait for a free worker. */
+#define MAX_WORKERS 256
 
 static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER;
 static struct sup_job *queue_head, *queue_tail;
@@ -144,7 +148,7 @@ int sup_job_start(struct sup *s, struct sup_call *c,
 
         pthread_mutex_lock(&s->jobs_lock);
         int r = 0;
-        if (n_queued + 1 > n_idle) {
+        if (n_queued + 1 > n_idle && s->n_workers < MAX_WORKERS) {
                 pthread_attr_t attr;
                 pthread_attr_init(&attr);
                 pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -76,13 +76,10 @@ static inline int h_enter(const char *state_dir, const struct ward_filter *f)
         struct werr e;
         werr_clear(&e);
         int sock = supervisor_connect(state_dir, &e);
-        int lfd = -1;
-        if (sock < 0 || ward_filter_load(f, &lfd, &e) < 0 ||
-            supervisor_handoff(sock, lfd, 0, &e) < 0) {
+        if (sock < 0 || supervisor_install_filter(f, sock, getpid(), &e) < 0) {
                 snprintf(H->setup_error, sizeof(H->setup_error), "%s", e.msg);
                 return -1;
         }
-        close(lfd);
         close(sock);
         return 0;
 }
