@@ -442,6 +442,59 @@ static void test_concurrency(const char *dir, const struct ward_filter *f, pid_t
                threads_of(sup));
 }
 
+/* ---------- host names ---------- */
+
+static void hosts_body(void)
+{
+        struct sockaddr_in ok = h_sin(ok_srv.port), no = h_sin(no_srv.port);
+        long r = -1;
+        /* the supervisor resolves in the background: rules match once the name is known */
+        for (int i = 0; i < 500 && r != 0; i++) {
+                int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                r = connect(s, (struct sockaddr *)&ok, sizeof(ok));
+                close(s);
+                if (r != 0)
+                        usleep(10000);
+        }
+        h_record("connect to localhost's address, allowed port", r);
+        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        h_record("connect to localhost's address, other port",
+                 connect(s, (struct sockaddr *)&no, sizeof(no)));
+        close(s);
+}
+
+static void test_hosts(void)
+{
+        _cleanup_free_ char *dir = make_dir();
+        _cleanup_free_ char *path = xasprintf("%s/hosts.json", dir);
+        _cleanup_free_ char *json =
+            xasprintf("{\"network\":{\"egressDefault\":\"deny\",\"egress\":[{\"action\":\"allow\","
+                      "\"host\":\"localhost\",\"ports\":[%u]}],\"hostRefreshSeconds\":60}}",
+                      ok_srv.port);
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0 || write_all(fd, json, strlen(json)) < 0)
+                abort();
+        close(fd);
+        struct ward_filter f;
+        TAP_OK(build_filter(path, &f) == 0, "host-name policy compiles");
+        pid_t sup;
+        struct werr e;
+        TAP_OK(supervisor_spawn(dir, "hosts", path, &sup, &e) == 0, "host-name supervisor");
+        memset(H, 0, sizeof(*H));
+        h_server_drain(&no_srv);
+        atomic_store(&no_srv.hits, 0);
+        int st = h_wait(h_spawn(dir, &f, hosts_body));
+        TAP_OK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "host-name child ran");
+        const struct h_result *r = h_find("connect to localhost's address, allowed port");
+        TAP_OK(r && r->ret == 0, "a rule naming \"localhost\" allows 127.0.0.1 once resolved");
+        r = h_find("connect to localhost's address, other port");
+        TAP_OK(r && r->ret == -1 && r->err == EACCES, "the rule's ports still apply (EACCES)");
+        TAP_OK(h_server_drain(&no_srv) == 0, "nothing reached the other port");
+        TAP_OK(h_wait_gone(sup, 10000), "host-name supervisor exited");
+        ward_filter_release(&f);
+        remove_dir(dir);
+}
+
 /* ---------- audit rotation ---------- */
 
 static void chatty_body(void)
@@ -513,6 +566,7 @@ int main(int argc, char **argv)
         test_concurrency(dir, &f, sup);
         test_fail_closed(&f, policy);
         test_rotation();
+        test_hosts();
 
         close(keep);
         TAP_OK(h_wait_gone(sup, 10000), "supervisor exits when the test hangs up");
