@@ -19,23 +19,43 @@
 #include "seccomp_oci.h"
 #include "version.h"
 
-static const char *const hooks[] = {"prestart",  "createRuntime", "createContainer",
-                                    "startContainer", "poststart", "poststop", NULL};
-static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid",
-                                         "time",   "user", "uts", NULL};
+static const char *const hooks[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	NULL};
+static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+					 "time",   "user", "uts",   NULL};
 /* Every option mount_opts_parse() understands (a unit test checks each one parses). */
-const char *const mount_option_names[] = {
-	"async",      "atime",        "bind",        "defaults",     "dev",         "diratime",
-	"dirsync",    "exec",         "idmap",       "iversion",     "lazytime",    "loud",
-	"mand",       "noatime",      "nodev",       "nodiratime",   "noexec",      "noiversion",
-	"nolazytime", "nomand",       "norelatime",  "nostrictatime", "nosuid",     "nosymfollow",
-	"private",    "rbind",        "relatime",    "remount",      "ridmap",      "ro",
-	"rprivate",   "rro",          "rrw",         "rnosuid",      "rsuid",       "rnodev",
-	"rdev",       "rnoexec",      "rexec",       "rnoatime",     "ratime",      "rrelatime",
-	"rnorelatime", "rstrictatime", "rnodiratime", "rdiratime",   "rnosymfollow", "rsymfollow",
-	"rshared",    "rslave",       "runbindable", "rw",           "shared",      "silent",
-	"slave",      "strictatime",  "suid",        "symfollow",    "sync",        "tmpcopyup",
-	"unbindable", NULL};
+const char *const mount_option_names[] = {"async",        "atime",
+					  "bind",         "defaults",
+					  "dev",          "diratime",
+					  "dirsync",      "exec",
+					  "idmap",        "iversion",
+					  "lazytime",     "loud",
+					  "mand",         "noatime",
+					  "nodev",        "nodiratime",
+					  "noexec",       "noiversion",
+					  "nolazytime",   "nomand",
+					  "norelatime",   "nostrictatime",
+					  "nosuid",       "nosymfollow",
+					  "private",      "rbind",
+					  "relatime",     "remount",
+					  "ridmap",       "ro",
+					  "rprivate",     "rro",
+					  "rrw",          "rnosuid",
+					  "rsuid",        "rnodev",
+					  "rdev",         "rnoexec",
+					  "rexec",        "rnoatime",
+					  "ratime",       "rrelatime",
+					  "rnorelatime",  "rstrictatime",
+					  "rnodiratime",  "rdiratime",
+					  "rnosymfollow", "rsymfollow",
+					  "rshared",      "rslave",
+					  "runbindable",  "rw",
+					  "shared",       "silent",
+					  "slave",        "strictatime",
+					  "suid",         "symfollow",
+					  "sync",         "tmpcopyup",
+					  "unbindable",   NULL};
 
 /* Idmapped mounts need mount_setattr (Linux 5.12): ENOSYS means this kernel has none. */
 static bool idmap_supported(void)

@@ -16,7 +16,8 @@
 static bool opt_all;
 
 static const struct cli_opt kill_opts[] = {
-	{"all", 'a', OPT_BOOL, &opt_all, NULL, "send the specified signal to all processes inside the container"},
+	{"all", 'a', OPT_BOOL, &opt_all, NULL,
+	 "send the specified signal to all processes inside the container"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -76,10 +77,11 @@ static int run_kill(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 
 const struct cli_command cmd_kill = {
 	.name = "kill",
-	.summary = "kill sends the specified signal (default: SIGTERM) to the container's init process",
+	.summary = "kill sends the specified signal (default: SIGTERM) to the container's init "
+		   "process",
 	.usage = "<container-id> [signal]",
 	.description = "The kill command sends a signal to the init process of the container: a "
-	               "name with or without SIG (KILL, SIGKILL) or a number.",
+		       "name with or without SIG (KILL, SIGKILL) or a number.",
 	.opts = kill_opts,
 	.min_args = 1,
 	.max_args = 2,
@@ -89,7 +91,8 @@ const struct cli_command cmd_kill = {
 static bool opt_force;
 
 static const struct cli_opt delete_opts[] = {
-	{"force", 'f', OPT_BOOL, &opt_force, NULL, "forcibly deletes the container if it is still running (uses SIGKILL)"},
+	{"force", 'f', OPT_BOOL, &opt_force, NULL,
+	 "forcibly deletes the container if it is still running (uses SIGKILL)"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -107,7 +110,7 @@ static int run_delete(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 	enum container_status s = container_status(c);
 	if (s != STATUS_STOPPED && s != STATUS_CREATED && !opt_force)
 		r = werr_set(e, 0, "cannot delete container %s that is not stopped: %s", c->id,
-		             container_status_name(s));
+			     container_status_name(s));
 	else
 		r = container_destroy(c, e);
 	container_free(c);
@@ -119,7 +122,7 @@ const struct cli_command cmd_delete = {
 	.summary = "delete any resources held by the container often used with detached container",
 	.usage = "<container-id>",
 	.description = "The delete command deletes any resources held by the container: its "
-	               "processes (with --force, or when it was only created), cgroup and state.",
+		       "processes (with --force, or when it was only created), cgroup and state.",
 	.opts = delete_opts,
 	.min_args = 1,
 	.max_args = 1,

@@ -48,8 +48,7 @@ static int check_devpts(int fd, const char *what, struct werr *e)
 	return 0;
 }
 
-int console_open_pty(int ptmx_dirfd, const char *ptmx_path, int *master, int *slave,
-                     struct werr *e)
+int console_open_pty(int ptmx_dirfd, const char *ptmx_path, int *master, int *slave, struct werr *e)
 {
 	_cleanup_close_ int m =
 		openat(ptmx_dirfd, ptmx_path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
@@ -83,9 +82,9 @@ int send_fd(int sock, const char *name, int fd, struct werr *e)
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
 	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = cbuf,
-	                    .msg_controllen = sizeof(cbuf)};
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
 	memset(cbuf, 0, sizeof(cbuf));
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
@@ -107,9 +106,9 @@ int recv_fd(int sock, int *fd, struct werr *e)
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
 	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = cbuf,
-	                    .msg_controllen = sizeof(cbuf)};
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
 	ssize_t n;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);

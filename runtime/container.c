@@ -27,8 +27,8 @@ int container_id_validate(const char *id, struct werr *e)
 		return werr_set(e, 0, "invalid container id format: %s", id);
 	for (const char *p = id; *p; p++) {
 		char ch = *p;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '_' || ch == '+' || ch == '-' || ch == '.'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '+' || ch == '-' || ch == '.'))
 			return werr_set(e, 0, "invalid container id format: %s", id);
 	}
 	return 0;
@@ -130,7 +130,7 @@ static int load_state(struct container *c, struct werr *e)
 }
 
 int container_open(const char *root, const char *id, bool lock, struct container **out,
-                   struct werr *e)
+		   struct werr *e)
 {
 	if (container_id_validate(id, e) < 0)
 		return -1;
@@ -177,8 +177,7 @@ int container_relock(struct container *c, struct werr *e)
 	return lock_dir(c, e);
 }
 
-int container_save(struct container *c, const char *config_json, size_t config_len,
-                   struct werr *e)
+int container_save(struct container *c, const char *config_json, size_t config_len, struct werr *e)
 {
 	struct jsonw w;
 	jsonw_init(&w, false);

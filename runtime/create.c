@@ -140,7 +140,7 @@ static int load_bundle(struct create_run *r, struct werr *e)
 	if (dfd < 0)
 		return werr_sys(e, "bundle %s", r->bundle);
 	if (read_file_at(dfd, "config.json", OCI_CONFIG_MAX_BYTES, &r->config_json, &r->config_len,
-	                 e) < 0)
+			 e) < 0)
 		return werr_wrap(e, "bundle %s", r->bundle);
 	if (oci_config_parse(r->config_json, r->config_len, "config.json", &r->cfg, e) < 0)
 		return -1;
@@ -157,20 +157,23 @@ static int validate(struct create_run *r, struct werr *e)
 	if (cfg->process.n_args == 0)
 		return werr_code(e, EINVAL, "config.json: process.args: must not be empty");
 	if (cfg->process.terminal && r->o->console_fd < 0 && !r->o->console_socket)
-		return werr_code(e, EINVAL, "process.terminal is true: --console-socket is required");
+		return werr_code(e, EINVAL,
+				 "process.terminal is true: --console-socket is required");
 	if (!cfg->process.terminal && r->o->console_socket)
 		return werr_code(e, EINVAL, "--console-socket given but process.terminal is false");
 	if (r->o->preserve_fds < 0 || r->o->preserve_fds > PRESERVE_FDS_MAX)
-		return werr_code(e, EINVAL, "--preserve-fds: must be between 0 and %d", PRESERVE_FDS_MAX);
+		return werr_code(e, EINVAL, "--preserve-fds: must be between 0 and %d",
+				 PRESERVE_FDS_MAX);
 	/* the annotation (from e.g. a Kubernetes pod) wins over the global flag */
 	const char *policy = oci_config_annotation(cfg, "dev.ward.policy");
 	if (!policy)
 		policy = r->o->policy && *r->o->policy ? r->o->policy : "none";
 	if (strcmp(policy, "none") != 0)
-		return werr_code(e, ENOTSUP,
-		                "policy \"%s\": the supervisor is not built yet; only \"none\" (no "
-		                "supervisor) is available",
-		                policy);
+		return werr_code(
+			e, ENOTSUP,
+			"policy \"%s\": the supervisor is not built yet; only \"none\" (no "
+			"supervisor) is available",
+			policy);
 	if (ns_plan_build(cfg, &r->plan, e) < 0 || rootfs_validate(cfg, e) < 0 ||
 	    process_attrs_validate(&cfg->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
@@ -338,8 +341,11 @@ static void create_rollback(struct create_run *r)
 
 int container_create(const struct create_opts *o, struct container **out, struct werr *e)
 {
-	struct create_run r = {.o = o, .listen_fd = -1, .console_fd = o->console_fd,
-	                       .sync = {-1, -1}, .init_pidfd = -1};
+	struct create_run r = {.o = o,
+			       .listen_fd = -1,
+			       .console_fd = o->console_fd,
+			       .sync = {-1, -1},
+			       .init_pidfd = -1};
 	int rc = -1;
 
 	if (container_id_validate(o->id, e) < 0 || load_bundle(&r, e) < 0 || validate(&r, e) < 0)
@@ -368,7 +374,7 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	c->pid_start = proc_start_time(r.init_pid);
 	c->bundle = xstrdup(r.bundle);
 	c->rootfs = r.cfg->root.path[0] == '/' ? xstrdup(r.cfg->root.path)
-	                                       : xasprintf("%s/%s", r.bundle, r.cfg->root.path);
+					       : xasprintf("%s/%s", r.bundle, r.cfg->root.path);
 	c->created = now_rfc3339();
 	c->owner = owner_name();
 	c->cgroup = r.cg ? cgroup_describe(r.cg) : NULL;

@@ -24,8 +24,8 @@
 #include "sync.h"
 
 static const char *const ns_files[OCI_NS_COUNT] = {
-	[OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "net",  [OCI_NS_MOUNT] = "mnt",
-	[OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",      [OCI_NS_USER] = "user",
+	[OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
+	[OCI_NS_IPC] = "ipc",       [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
 	[OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
@@ -71,7 +71,7 @@ static int load_seccomp(const struct exec_child *x, struct werr *e)
 	int r = 0;
 	if (listener >= 0 && x->listener_path && *x->listener_path)
 		r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
-		                              x->state_json, listener, e);
+					      x->state_json, listener, e);
 	if (listener >= 0)
 		close(listener);
 	return r;
@@ -139,8 +139,7 @@ fail:
 	_exit(127);
 }
 
-int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid,
-                   struct werr *e)
+int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
 {
 	const struct oci_config *cfg = container_config(c, e);
 	if (!cfg)
@@ -196,7 +195,8 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}
-		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0 here */
+		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0
+		 * here */
 		struct clone_args args = {.flags = CLONE_PARENT};
 		long child = syscall(SYS_clone3, &args, sizeof(args));
 		if (child < 0) {

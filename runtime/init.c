@@ -94,12 +94,12 @@ void init_reset_signals(void)
 }
 
 static int setup_terminal(const struct init_ctx *ctx, struct rootfs_ctx *r, int *slave,
-                          struct werr *e)
+			  struct werr *e)
 {
 	int master = -1;
 	/* the devpts instance this container mounted, never a path it could have swapped */
-	_cleanup_close_ int devpts = openat(r->rootfs_fd, "dev/pts",
-	                                    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int devpts =
+		openat(r->rootfs_fd, "dev/pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (devpts < 0)
 		return werr_sys(e, "process.terminal: needs a devpts mount at /dev/pts");
 	if (console_open_pty(devpts, "ptmx", &master, slave, e) < 0)
@@ -136,7 +136,8 @@ static int init_setup(const struct init_ctx *ctx, pid_t *host_pid, int *slave, s
 	}
 	if (ctx->plan->new_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		return werr_sys(e, "create cgroup namespace");
-	if (cfg->hostname && *cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+	if (cfg->hostname && *cfg->hostname &&
+	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		return werr_sys(e, "hostname: sethostname");
 	if (cfg->domainname && *cfg->domainname &&
 	    setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
@@ -189,14 +190,14 @@ static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr 
 	if (s->listener_path && *s->listener_path) {
 		_cleanup_free_ char *st = hook_state(ctx, host_pid, "creating");
 		r = seccomp_oci_send_listener(s->listener_path, s->listener_metadata, host_pid, st,
-		                              listener, e);
+					      listener, e);
 	}
 	close(listener);
 	return r;
 }
 
 static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, char **exe,
-                        struct werr *e)
+			struct werr *e)
 {
 	const struct oci_process *p = &ctx->cfg->process;
 	if (process_apply_early(p, &ctx->cfg->linux_.personality, -1, e) < 0)

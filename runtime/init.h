@@ -33,8 +33,7 @@ struct init_ctx {
 void __attribute__((noreturn)) container_init(const struct init_ctx *ctx);
 
 /* Finds argv0 along PATH (from env) the way execvp would; returns a heap path. */
-char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env,
-                             struct werr *e);
+char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, struct werr *e);
 
 /* Marks every fd close-on-exec except 0-2 and the preserved ones that came from our caller. */
 int init_prepare_fds(int preserve_fds, const unsigned char *inherited, struct werr *e);

@@ -4,7 +4,7 @@
 
 int main(int argc, char **argv)
 {
-        /* before any fd of our own exists: --preserve-fds passes on only what our caller gave */
-        record_inherited_fds();
-        return cli_main(argc, argv);
+	/* before any fd of our own exists: --preserve-fds passes on only what our caller gave */
+	record_inherited_fds();
+	return cli_main(argc, argv);
 }

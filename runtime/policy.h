@@ -30,17 +30,17 @@ enum ward_action { WARD_ALLOW = 0, WARD_DENY = 1 };
 
 /* Process operations the filter refuses in BPF (register arguments suffice for all). */
 enum ward_proc_group {
-        WARD_PROC_USERNS = 1u << 0,      /* clone/unshare with CLONE_NEWUSER; clone3 -> ENOSYS */
-        WARD_PROC_MOUNT = 1u << 1,       /* mount, umount2, pivot_root, new mount API */
-        WARD_PROC_PTRACE = 1u << 2,      /* ptrace */
-        WARD_PROC_PROCESS_VM = 1u << 3,  /* process_vm_readv/writev */
-        WARD_PROC_KEYRING = 1u << 4,     /* keyctl, add_key, request_key */
-        WARD_PROC_BPF = 1u << 5,         /* bpf */
-        WARD_PROC_PERF = 1u << 6,        /* perf_event_open */
-        WARD_PROC_MODULES = 1u << 7,     /* init_module, finit_module, delete_module */
-        WARD_PROC_KEXEC = 1u << 8,       /* kexec_load, kexec_file_load */
-        WARD_PROC_IO_URING = 1u << 9,    /* io_uring_*: its ops would bypass seccomp entirely */
-        WARD_PROC_USERFAULTFD = 1u << 10 /* userfaultfd */
+	WARD_PROC_USERNS = 1u << 0,      /* clone/unshare with CLONE_NEWUSER; clone3 -> ENOSYS */
+	WARD_PROC_MOUNT = 1u << 1,       /* mount, umount2, pivot_root, new mount API */
+	WARD_PROC_PTRACE = 1u << 2,      /* ptrace */
+	WARD_PROC_PROCESS_VM = 1u << 3,  /* process_vm_readv/writev */
+	WARD_PROC_KEYRING = 1u << 4,     /* keyctl, add_key, request_key */
+	WARD_PROC_BPF = 1u << 5,         /* bpf */
+	WARD_PROC_PERF = 1u << 6,        /* perf_event_open */
+	WARD_PROC_MODULES = 1u << 7,     /* init_module, finit_module, delete_module */
+	WARD_PROC_KEXEC = 1u << 8,       /* kexec_load, kexec_file_load */
+	WARD_PROC_IO_URING = 1u << 9,    /* io_uring_*: its ops would bypass seccomp entirely */
+	WARD_PROC_USERFAULTFD = 1u << 10 /* userfaultfd */
 };
 #define WARD_PROC_ALL ((1u << 11) - 1)
 
@@ -48,7 +48,7 @@ enum ward_proc_group {
 enum ward_proto { WARD_PROTO_TCP = 1u << 0, WARD_PROTO_UDP = 1u << 1, WARD_PROTO_ICMP = 1u << 2 };
 
 struct ward_port_range {
-        uint16_t lo, hi;
+	uint16_t lo, hi;
 };
 
 /*
@@ -56,66 +56,66 @@ struct ward_port_range {
  * anything. Addresses are kept as IPv6 (IPv4 as ::ffff:a.b.c.d, prefix + 96).
  */
 struct ward_net_rule {
-        enum ward_action action;
-        unsigned families;  /* bit 0: inet, bit 1: inet6; 0 = both */
-        unsigned protocols; /* enum ward_proto bits; 0 = any */
-        bool has_cidr;
-        struct in6_addr net;
-        unsigned prefix; /* 0..128 in the IPv6 view */
-        char *host;      /* resolved by the supervisor; matches its current addresses */
-        int loopback;    /* -1 any, 0 non-loopback only, 1 loopback only */
-        struct ward_port_range *ports;
-        size_t n_ports; /* 0 = any port */
+	enum ward_action action;
+	unsigned families;  /* bit 0: inet, bit 1: inet6; 0 = both */
+	unsigned protocols; /* enum ward_proto bits; 0 = any */
+	bool has_cidr;
+	struct in6_addr net;
+	unsigned prefix; /* 0..128 in the IPv6 view */
+	char *host;      /* resolved by the supervisor; matches its current addresses */
+	int loopback;    /* -1 any, 0 non-loopback only, 1 loopback only */
+	struct ward_port_range *ports;
+	size_t n_ports; /* 0 = any port */
 };
 
 struct ward_net_rules {
-        enum ward_action def;
-        struct ward_net_rule *rules; /* first match wins */
-        size_t n;
+	enum ward_action def;
+	struct ward_net_rule *rules; /* first match wins */
+	size_t n;
 };
 
 /* Unix-socket rule: a glob (fnmatch, no FNM_PATHNAME) on the path or the abstract name. */
 struct ward_unix_rule {
-        enum ward_action action;
-        char *path;     /* pathname sockets; NULL: rule is for abstract names */
-        char *abstract; /* abstract names without the leading NUL */
+	enum ward_action action;
+	char *path;     /* pathname sockets; NULL: rule is for abstract names */
+	char *abstract; /* abstract names without the leading NUL */
 };
 
 /* Socket families 0..63 as a bit mask (AF_MAX is 46 today). */
 #define WARD_AF_BITS 64
 
 struct ward_policy {
-        char *name;
-        char *description;
-        char *source;   /* "builtin" or the file path it came from */
-        bool supervise; /* false: policy "none", no filter and no supervisor */
+	char *name;
+	char *description;
+	char *source;   /* "builtin" or the file path it came from */
+	bool supervise; /* false: policy "none", no filter and no supervisor */
 
-        struct {
-                uint32_t deny; /* enum ward_proc_group bits */
-                int errnum;    /* errno for refused operations (default EPERM) */
-                bool exec_audit;
-        } process;
+	struct {
+		uint32_t deny; /* enum ward_proc_group bits */
+		int errnum;    /* errno for refused operations (default EPERM) */
+		bool exec_audit;
+	} process;
 
-        struct {
-                enum ward_action family_default;
-                uint64_t family_allow, family_deny; /* explicit lists */
-                bool raw_deny;                      /* SOCK_RAW / SOCK_PACKET for inet, inet6 */
-                bool source_routing_deny;           /* IP_OPTIONS, IPv6 routing headers */
-                struct ward_net_rules egress, bind, listen;
-                enum ward_action unix_default;
-                struct ward_unix_rule *unix_rules;
-                size_t n_unix_rules;
-                int deny_errno;            /* errno for refused connect/send (EACCES) */
-                unsigned host_refresh_sec; /* re-resolve host names this often */
-        } net;
+	struct {
+		enum ward_action family_default;
+		uint64_t family_allow, family_deny; /* explicit lists */
+		bool raw_deny;                      /* SOCK_RAW / SOCK_PACKET for inet, inet6 */
+		bool source_routing_deny;           /* IP_OPTIONS, IPv6 routing headers */
+		struct ward_net_rules egress, bind, listen;
+		enum ward_action unix_default;
+		struct ward_unix_rule *unix_rules;
+		size_t n_unix_rules;
+		int deny_errno;            /* errno for refused connect/send (EACCES) */
+		unsigned host_refresh_sec; /* re-resolve host names this often */
+	} net;
 
-        struct {
-                char *path;         /* NULL: <statedir>/audit.jsonl */
-                uint64_t max_bytes; /* rotate to <path>.1 beyond this */
-                unsigned buffer_kib;
-                bool network; /* connect/bind/listen/sends with an address */
-                bool exec;    /* execve/execveat with argv */
-        } audit;
+	struct {
+		char *path;         /* NULL: <statedir>/audit.jsonl */
+		uint64_t max_bytes; /* rotate to <path>.1 beyond this */
+		unsigned buffer_kib;
+		bool network; /* connect/bind/listen/sends with an address */
+		bool exec;    /* execve/execveat with argv */
+	} audit;
 };
 
 /*
@@ -126,7 +126,7 @@ struct ward_policy {
 int policy_load(const char *name_or_path, struct ward_policy **out, struct werr *e);
 /* Parses a JSON document; `origin` prefixes error messages ("policy.json"). */
 int policy_parse(const char *json, size_t len, const char *origin, struct ward_policy **out,
-                 struct werr *e);
+		 struct werr *e);
 void policy_free(struct ward_policy *p);
 
 /* The built-in names (NULL-terminated) and their JSON text. */
@@ -151,10 +151,10 @@ int policy_parse_cidr(const char *s, struct in6_addr *net, unsigned *prefix);
 
 /* A destination or local address in the IPv6 view (IPv4 mapped). */
 struct ward_endpoint {
-        struct in6_addr addr;
-        uint16_t port;
-        bool v4;        /* the address is IPv4 (mapped) */
-        unsigned proto; /* enum ward_proto bit of the socket, 0 if other */
+	struct in6_addr addr;
+	uint16_t port;
+	bool v4;        /* the address is IPv4 (mapped) */
+	unsigned proto; /* enum ward_proto bit of the socket, 0 if other */
 };
 
 /*
@@ -172,12 +172,12 @@ bool policy_is_loopback(const struct in6_addr *a);
 void policy_normalize_dest(struct ward_endpoint *ep);
 
 enum ward_action policy_match_net(const struct ward_net_rules *rules,
-                                  const struct ward_endpoint *ep, ward_host_match_fn host_match,
-                                  void *ctx, size_t *rule_index);
+				  const struct ward_endpoint *ep, ward_host_match_fn host_match,
+				  void *ctx, size_t *rule_index);
 /* Unix paths and abstract names (abstract: name without the NUL, may contain NULs: len). */
 enum ward_action policy_match_unix_path(const struct ward_policy *p, const char *path);
 enum ward_action policy_match_unix_abstract(const struct ward_policy *p, const char *name,
-                                            size_t len);
+					    size_t len);
 /* Whether socket(family, ...) is allowed by the family lists. */
 bool policy_family_allowed(const struct ward_policy *p, int family);
 /* Whether any rule of the set can deny (else mediation is audit-only). */

@@ -36,7 +36,8 @@ int container_start(struct container *c, struct werr *e)
 	if (s != STATUS_CREATED) {
 		if (s == STATUS_STOPPED)
 			return werr_set(e, 0, "cannot start a container that has stopped");
-		return werr_set(e, 0, "cannot start an already %s container", container_status_name(s));
+		return werr_set(e, 0, "cannot start an already %s container",
+				container_status_name(s));
 	}
 	_cleanup_close_ int fd = connect_init(c, e);
 	if (fd < 0)

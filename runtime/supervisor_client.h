@@ -32,7 +32,7 @@
  * *pid is the supervisor's pid.
  */
 int supervisor_spawn(const char *state_dir, const char *container_id,
-                     const char *policy_name_or_path, pid_t *pid, struct werr *e);
+		     const char *policy_name_or_path, pid_t *pid, struct werr *e);
 
 /* Connects to <state_dir>/supervisor.sock (any path length). Returns the fd (O_CLOEXEC). */
 int supervisor_connect(const char *state_dir, struct werr *e);
@@ -55,7 +55,7 @@ struct ward_filter;
  * process that connected `sock`). An empty filter (policy none) does nothing.
  */
 int supervisor_install_filter(const struct ward_filter *f, int sock, pid_t host_pid,
-                              struct werr *e);
+			      struct werr *e);
 
 /* Asks the supervisor to stop (for `ward delete`). 0 if it stopped or was not running. */
 int supervisor_stop(const char *state_dir, struct werr *e);

@@ -56,19 +56,19 @@
 
 /* Which syscalls the filter notifies (for the supervisor and the tests). */
 enum ward_mediated {
-        WARD_MED_CONNECT = 1u << 0,
-        WARD_MED_BIND = 1u << 1,
-        WARD_MED_LISTEN = 1u << 2,
-        WARD_MED_SENDTO = 1u << 3, /* only with an address */
-        WARD_MED_SENDMSG = 1u << 4,
-        WARD_MED_SENDMMSG = 1u << 5,
-        WARD_MED_EXEC = 1u << 6, /* execve, execveat */
+	WARD_MED_CONNECT = 1u << 0,
+	WARD_MED_BIND = 1u << 1,
+	WARD_MED_LISTEN = 1u << 2,
+	WARD_MED_SENDTO = 1u << 3, /* only with an address */
+	WARD_MED_SENDMSG = 1u << 4,
+	WARD_MED_SENDMMSG = 1u << 5,
+	WARD_MED_EXEC = 1u << 6, /* execve, execveat */
 };
 
 struct ward_filter {
-        struct sock_fprog prog; /* exported BPF (heap); len 0: no filter (policy none) */
-        bool has_listener;      /* notified calls exist: load returns a listener fd */
-        uint32_t mediated;      /* enum ward_mediated bits */
+	struct sock_fprog prog; /* exported BPF (heap); len 0: no filter (policy none) */
+	bool has_listener;      /* notified calls exist: load returns a listener fd */
+	uint32_t mediated;      /* enum ward_mediated bits */
 };
 
 /* The notified set for a policy (what ward_filter_build will put in NOTIFY rules). */

@@ -49,36 +49,36 @@ struct sup_audit;
 struct sup_hosts;
 
 struct sup {
-        const struct ward_policy *pol;
-        const char *id;
-        const char *state_dir;
-        int epfd;
-        struct sup_audit *audit;
-        struct sup_hosts *hosts;
-        size_t notif_size, resp_size; /* from SECCOMP_GET_NOTIF_SIZES */
-        bool sync_wakeup;             /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP accepted */
-        int proc_fd;                  /* the supervisor's /proc */
-        int wake_fd;                  /* eventfd: a job finished */
+	const struct ward_policy *pol;
+	const char *id;
+	const char *state_dir;
+	int epfd;
+	struct sup_audit *audit;
+	struct sup_hosts *hosts;
+	size_t notif_size, resp_size; /* from SECCOMP_GET_NOTIF_SIZES */
+	bool sync_wakeup;             /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP accepted */
+	int proc_fd;                  /* the supervisor's /proc */
+	int wake_fd;                  /* eventfd: a job finished */
 
-        pthread_mutex_t jobs_lock;
-        struct sup_job *jobs;
-        unsigned n_jobs, n_workers;
-        unsigned long long n_events;
+	pthread_mutex_t jobs_lock;
+	struct sup_job *jobs;
+	unsigned n_jobs, n_workers;
+	unsigned long long n_events;
 };
 
 /* One notification being handled. Heap-allocated; a job takes it over. */
 struct sup_call {
-        struct sup *s;
-        int lfd; /* listener (a dup owned by the call when it runs in a job) */
-        bool own_lfd;
-        struct seccomp_notif n;
-        uint64_t t0_ns; /* monotonic, when received */
-        int pidfd;      /* the calling thread, -1 until opened */
-        bool audit;     /* write an audit line at the end */
-        bool responded;
-        uint64_t latency_ns; /* receive to answer */
-        struct jsonw jw;
-        char line[SUP_AUDIT_LINE];
+	struct sup *s;
+	int lfd; /* listener (a dup owned by the call when it runs in a job) */
+	bool own_lfd;
+	struct seccomp_notif n;
+	uint64_t t0_ns; /* monotonic, when received */
+	int pidfd;      /* the calling thread, -1 until opened */
+	bool audit;     /* write an audit line at the end */
+	bool responded;
+	uint64_t latency_ns; /* receive to answer */
+	struct jsonw jw;
+	char line[SUP_AUDIT_LINE];
 };
 
 /* ---- sup_call.c: responses and audit lines ---- */
@@ -88,7 +88,7 @@ void sup_call_free(struct sup_call *c);
 void sup_call_audit_begin(struct sup_call *c, const char *syscall);
 /* Answers with val or -err, finishes and queues the audit line. */
 void sup_call_reply(struct sup_call *c, long val, int err, const char *decision,
-                    const char *reported);
+		    const char *reported);
 /* Answers CONTINUE (decision independent of memory), audit marked caller-reported. */
 void sup_call_continue(struct sup_call *c);
 /* Whether the notification is still alive (after reading target memory). */
@@ -108,13 +108,13 @@ int sup_target_getfd(struct sup_call *c, int fd);
 int sup_target_comm(struct sup_call *c, char *buf, size_t len);
 
 struct sup_creds {
-        uid_t uid[4]; /* real, effective, saved, fs */
-        gid_t gid[4];
-        gid_t groups[64];
-        int ngroups;
-        mode_t umask;
-        uint64_t cap_eff;
-        pid_t tgid;
+	uid_t uid[4]; /* real, effective, saved, fs */
+	gid_t gid[4];
+	gid_t groups[64];
+	int ngroups;
+	mode_t umask;
+	uint64_t cap_eff;
+	pid_t tgid;
 };
 int sup_creds_read(int proc_fd, pid_t tid, struct sup_creds *cr);
 /* Per-thread credential switch (raw syscalls: glibc would change every thread). */
@@ -134,15 +134,15 @@ void sup_exec_audit(struct sup_call *c, bool at);
 
 /* ---- sup_jobs.c: calls that may block run in their own thread ---- */
 struct sup_job {
-        struct sup *s;
-        struct sup_call *c;
-        void (*fn)(struct sup_call *c, void *arg, bool *taint);
-        void *arg;
-        pthread_t th;
-        bool started;
-        unsigned kicks;
-        struct sup_job *next;  /* all jobs (for the watchdog) */
-        struct sup_job *qnext; /* the queue of jobs not started yet */
+	struct sup *s;
+	struct sup_call *c;
+	void (*fn)(struct sup_call *c, void *arg, bool *taint);
+	void *arg;
+	pthread_t th;
+	bool started;
+	unsigned kicks;
+	struct sup_job *next;  /* all jobs (for the watchdog) */
+	struct sup_job *qnext; /* the queue of jobs not started yet */
 };
 #define SUP_WORKER_STACK (128 * 1024)
 /*
@@ -150,7 +150,7 @@ struct sup_job {
  * fn sets *taint when it changed the thread's root, cwd or credentials for good.
  */
 int sup_job_start(struct sup *s, struct sup_call *c,
-                  void (*fn)(struct sup_call *c, void *arg, bool *taint), void *arg);
+		  void (*fn)(struct sup_call *c, void *arg, bool *taint), void *arg);
 /* A blocking emulation saw EINTR: true if it was a stray kick (the caller still waits). */
 bool sup_job_eintr_retry(struct sup_call *c, int err);
 /* Watchdog tick: interrupts jobs whose notification is gone. Returns the jobs left. */
@@ -167,7 +167,7 @@ bool sup_hosts_match(void *h, const char *host, const struct in6_addr *addr);
 
 /* ---- sup_audit.c ---- */
 struct sup_audit *sup_audit_open(const char *path, uint64_t max_bytes, size_t buffer,
-                                 struct werr *e);
+				 struct werr *e);
 /* Queues one line (with its '\n'); never blocks on the disk; drops and counts when full.
  * Any thread may queue; only the loop starts the writer (sup_audit_kick): a job thread may
  * have entered a container's root, which threads it created would share. */

@@ -24,24 +24,24 @@
 #define SUP_ARGV1       "__supervise"
 
 enum sup_msg_type {
-        SUP_MSG_HANDOFF = 1, /* pid, fd: take the listener */
-        SUP_MSG_STOP = 2,    /* close every listener (fail closed) and exit */
-        SUP_MSG_PING = 3,    /* reply with the supervisor's pid */
+	SUP_MSG_HANDOFF = 1, /* pid, fd: take the listener */
+	SUP_MSG_STOP = 2,    /* close every listener (fail closed) and exit */
+	SUP_MSG_PING = 3,    /* reply with the supervisor's pid */
 };
 
 struct sup_msg {
-        uint32_t magic;
-        uint16_t version;
-        uint16_t type;
-        int32_t pid; /* host pid of the process holding the listener; 0: the connecting one */
-        int32_t fd;  /* listener fd number in that process */
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
+	int32_t pid; /* host pid of the process holding the listener; 0: the connecting one */
+	int32_t fd;  /* listener fd number in that process */
 };
 
 struct sup_reply {
-        uint32_t magic;
-        int32_t error; /* 0 or an errno */
-        int32_t pid;   /* the supervisor's pid */
-        uint32_t listeners;
+	uint32_t magic;
+	int32_t error; /* 0 or an errno */
+	int32_t pid;   /* the supervisor's pid */
+	uint32_t listeners;
 };
 
 #endif

@@ -15,10 +15,10 @@
 #define WARD_SUPERVISOR_H
 
 struct supervisor_opts {
-        const char *state_dir;    /* holds supervisor.sock and audit.jsonl */
-        const char *container_id; /* for audit lines */
-        const char *policy;       /* built-in name or absolute file path */
-        int listen_fd;            /* the bound, listening control socket */
+	const char *state_dir;    /* holds supervisor.sock and audit.jsonl */
+	const char *container_id; /* for audit lines */
+	const char *policy;       /* built-in name or absolute file path */
+	int listen_fd;            /* the bound, listening control socket */
 };
 
 /* Runs the supervisor until the last listener hangs up or it is told to stop. Exit code. */
