@@ -21,7 +21,10 @@
 #include "namespaces.h"
 #include "process_attrs.h"
 #include "seccomp_oci.h"
+#include "policy.h"
+#include "supervisor_client.h"
 #include "sync.h"
+#include "ward_filter.h"
 
 static const char *const ns_files[OCI_NS_COUNT] = {
 	[OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
@@ -53,6 +56,9 @@ static int namespaces_to_join(pid_t pid, struct werr *e)
 
 struct exec_child {
 	const struct exec_opts *o;
+	const struct ward_filter *ward;
+	int sup_sock;
+	pid_t host_pid; /* our pid as the host (and the supervisor) sees it */
 	const struct oci_personality *personality;
 	struct seccomp_oci *seccomp;
 	const char *listener_path, *listener_metadata;
@@ -61,9 +67,12 @@ struct exec_child {
 	int console_fd;
 };
 
+/* As in init: ward's filter and its handoff first, then the container's own profile. */
 static int load_seccomp(const struct exec_child *x, struct werr *e)
 {
 	int listener = -1;
+	if (supervisor_install_filter(x->ward, x->sup_sock, x->host_pid, e) < 0)
+		return werr_wrap(e, "supervisor");
 	if (!x->seccomp)
 		return 0;
 	if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
@@ -77,7 +86,7 @@ static int load_seccomp(const struct exec_child *x, struct werr *e)
 	return r;
 }
 
-static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
+static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 {
 	const struct oci_process *p = x->o->process;
 	int slave = -1;
@@ -85,8 +94,10 @@ static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 	    cpu_affinity_apply(p->exec_cpu_affinity.initial, e) < 0)
 		return werr_wrap(e, "process.execCPUAffinity.initial");
 	/* the parent moves us into the container's cgroup, then lets us go on */
-	if (sync_expect(x->sync_fd, SYNC_GO, NULL, e) < 0)
+	int32_t host_pid;
+	if (sync_expect(x->sync_fd, SYNC_GO, &host_pid, e) < 0)
 		return -1;
+	x->host_pid = host_pid;
 	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.final &&
 	    cpu_affinity_apply(p->exec_cpu_affinity.final, e) < 0)
 		return werr_wrap(e, "process.execCPUAffinity.final");
@@ -121,7 +132,7 @@ static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 	return init_prepare_fds(x->o->preserve_fds, ward_inherited_fds, e);
 }
 
-static void __attribute__((noreturn)) exec_child_main(const struct exec_child *x)
+static void __attribute__((noreturn)) exec_child_main(struct exec_child *x)
 {
 	struct werr e;
 	char *exe = NULL;
@@ -162,11 +173,25 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			return -1;
 		has_seccomp = true;
 	}
+	/* the container's policy applies to exec'd processes exactly as to init's descendants */
+	struct ward_policy *policy = NULL;
+	struct ward_filter ward = {0};
+	int sup_sock = -1;
 	struct cgroup *cg = NULL;
 	int console_fd = o->console_fd;
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int rc = -1;
+	if (policy_load(c->policy ? c->policy : "none", &policy, e) < 0 ||
+	    ward_filter_build(policy, &ward, e) < 0)
+		goto out;
+	if (ward.has_listener) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
+		if ((sup_sock = supervisor_connect(dir, e)) < 0) {
+			werr_wrap(e, "exec: the container's supervisor");
+			goto out;
+		}
+	}
 	if (c->cgroup && cgroup_open(c->cgroup, &cg, e) < 0)
 		goto out;
 	if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
@@ -207,6 +232,8 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		if (child == 0) {
 			struct exec_child x = {
 				.o = o,
+				.ward = &ward,
+				.sup_sock = sup_sock,
 				.personality = &cfg->linux_.personality,
 				.seccomp = has_seccomp ? &sc : NULL,
 				.listener_path = cfg->linux_.seccomp.listener_path,
@@ -232,7 +259,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		werr_wrap(e, "exec: join the container's cgroup");
 		goto out;
 	}
-	if (sync_send(sv[0], SYNC_GO, 0, e) < 0)
+	if (sync_send(sv[0], SYNC_GO, pid, e) < 0)
 		goto out;
 	/* EOF: the process exec'd (its end was close-on-exec); a message: it failed */
 	struct sync_msg m;
@@ -261,6 +288,10 @@ out:
 		close(console_fd);
 	if (has_seccomp)
 		seccomp_oci_release(&sc);
+	if (sup_sock >= 0)
+		close(sup_sock);
+	ward_filter_release(&ward);
+	policy_free(policy);
 	cgroup_free(cg);
 	return rc;
 }

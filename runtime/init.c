@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "process_attrs.h"
 #include "rootfs.h"
+#include "supervisor_client.h"
 #include "sync.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
@@ -175,10 +176,16 @@ out:
 	return rc;
 }
 
-/* Loads the config's seccomp filter; a NOTIFY listener goes to linux.seccomp.listenerPath. */
+/*
+ * Loads ward's filter (its listener goes to the supervisor), then the config's seccomp filter (a
+ * NOTIFY listener goes to linux.seccomp.listenerPath). Ward's comes first so that the
+ * container's own profile cannot refuse the calls the handoff needs.
+ */
 static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr *e)
 {
 	int listener = -1;
+	if (supervisor_install_filter(ctx->ward, ctx->sup_sock, host_pid, e) < 0)
+		return werr_wrap(e, "supervisor");
 	if (!ctx->seccomp)
 		return 0;
 	if (seccomp_oci_load(ctx->seccomp, &listener, e) < 0)

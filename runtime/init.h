@@ -8,6 +8,7 @@
 #include "../oci-spec/oci_config.h"
 #include "namespaces.h"
 #include "seccomp_oci.h"
+#include "ward_filter.h"
 
 #define PRESERVE_FDS_MAX 1024
 
@@ -26,6 +27,8 @@ struct init_ctx {
 	struct seccomp_oci *seccomp; /* compiled before clone, NULL when the config has none */
 	bool direct_child;           /* cloned by `ward create` itself, not by a stage process */
 	const int *idmap_fds;        /* detached idmapped mounts made on the host side, or NULL */
+	const struct ward_filter *ward; /* the policy's filter; prog.len 0 under policy none */
+	int sup_sock;                   /* connected to the supervisor, -1 without one */
 	int state_lock_fd;           /* create's lock: ours to drop, or `start` would wait on it */
 	int state_dir_fd;
 };

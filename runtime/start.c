@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "create.h"
 #include "hooks.h"
+#include "supervisor_client.h"
 
 static int connect_init(struct container *c, struct werr *e)
 {
@@ -91,6 +92,11 @@ int container_destroy(struct container *c, struct werr *e)
 		if (r < 0)
 			return werr_wrap(e, "delete %s", c->id);
 	}
+	/* the supervisor would go on its own once the last listener closes: do not wait for that */
+	_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
+	struct werr se;
+	if (supervisor_stop(dir, &se) < 0)
+		log_warn("delete %s: %s", c->id, se.msg);
 	struct werr ce;
 	const struct oci_config *cfg = container_config(c, &ce);
 	if (cfg && cfg->hooks.poststop.n) {
