@@ -12,9 +12,9 @@
 
 /* Commands in the order `ward help` lists them. Only what is implemented is here. */
 static const struct cli_command *const commands[] = {
-	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec,   &cmd_kill,
-	&cmd_list,   &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,
-	&cmd_spec,   &cmd_start,  &cmd_state,  &cmd_update, &cmd_features,
+	&cmd_audit,  &cmd_create, &cmd_delete, &cmd_events, &cmd_exec,   &cmd_kill,
+	&cmd_list,   &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,    &cmd_spec,
+	&cmd_start,  &cmd_state,  &cmd_update, &cmd_features,
 };
 
 const struct cli_command *cli_find_command(const char *name)
@@ -38,8 +38,8 @@ static const struct cli_opt global_opts[] = {
 	 "root directory for storage of container state (this should be located in tmpfs) "
 	 "(default: \"" WARD_DEFAULT_ROOT "\")"},
 	{"policy", 0, OPT_STRING, &global.policy, "NAME|FILE",
-	 "supervisor policy: a built-in name or a policy file; the dev.ward.policy annotation "
-	 "wins over this flag"},
+	 "supervisor policy: built-in default (the default), agent, audit or none (no "
+	 "supervisor), or a policy file; the dev.ward.policy annotation wins over this flag"},
 	{"systemd-cgroup", 0, OPT_BOOL, &global.systemd_cgroup, NULL,
 	 "use systemd to manage cgroups (not supported yet: refused)"},
 	{"rootless", 0, OPT_STRING, &global.rootless, NULL,

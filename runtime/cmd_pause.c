@@ -167,7 +167,7 @@ static int run_events(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 
 const struct cli_command cmd_events = {
 	.name = "events",
-	.summary = "display container events such as OOM notifications, cpu, memory, and IO usage "
+	.summary = "display container statistics (cpu, memory, pids, IO, hugetlb) once or at an "
 		   "statistics",
 	.usage = "<container-id>",
 	.description = "The events command displays information about the container. By default "
