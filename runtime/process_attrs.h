@@ -20,11 +20,10 @@
  *      /proc unless setgroups is refused. A filter with SCMP_ACT_NOTIFY rules
  *      must have its listener handed over before step 4 runs, or a notified
  *      call there would wait forever.
- *   4. process_apply_identity(): bounding set dropped, PR_SET_KEEPCAPS, stdio
- *      ownership, setgroups(additionalGids), setresgid, setresuid, keep-caps
- *      cleared, effective/permitted/inheritable set with capset, ambient raised,
- *      umask.
- *   5. The caller: chdir(cwd), closes every fd not preserved, loads seccomp
+ *   4. process_apply_identity(): non-dumpable until execve, bounding set dropped, PR_SET_KEEPCAPS,
+ * stdio ownership, setgroups(additionalGids), setresgid, setresuid, keep-caps cleared,
+ * effective/permitted/inheritable set with capset, ambient raised, umask.
+ *   5. The caller: process_chdir(cwd), closes every fd not preserved, loads seccomp
  *      (when NNP is set: as late as possible), execve.
  *
  * execCPUAffinity is not part of these steps: it only applies to `ward exec`
@@ -51,6 +50,10 @@ int process_apply_early(const struct oci_process *p, const struct oci_personalit
 			int proc_fd, struct werr *e);
 int process_apply_confinement(const struct oci_process *p, int proc_fd, struct werr *e);
 int process_apply_identity(const struct oci_process *p, int proc_fd, struct werr *e);
+
+/* chdir(cwd), refused when the result is not below the process's root (a cwd through a
+ * runtime fd, /proc/self/fd/N: CVE-2024-21626). Step 5's chdir. */
+int process_chdir(const char *cwd, struct werr *e);
 
 /* True when seccomp must be loaded between confinement and identity (no NNP requested). */
 bool process_seccomp_before_identity(const struct oci_process *p);
