@@ -124,8 +124,8 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 		return -1;
 	if (process_apply_identity(p, -1, e) < 0)
 		return -1;
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
+	if (process_chdir(p->cwd, e) < 0)
+		return -1;
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");

@@ -224,8 +224,8 @@ static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, c
 	if (process_apply_identity(p, -1, e) < 0)
 		return -1;
 	/* as the container user: the cwd must be reachable with its rights */
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
+	if (process_chdir(p->cwd, e) < 0)
+		return -1;
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");
