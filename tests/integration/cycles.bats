@@ -39,7 +39,8 @@ cgroup_dirs() {
 	for pid in "${pids[@]}"; do
 		[ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
 	done
-	! pgrep -f "__supervise --state-dir $WARD_ROOT" -r R,S,D >/dev/null
+	run pgrep -f "__supervise --state-dir $WARD_ROOT" -r R,S,D
+	[ "$status" -eq 1 ]
 	procs_after=$(live_procs)
 	[ "$procs_after" -le $((procs_before + 5)) ]
 }

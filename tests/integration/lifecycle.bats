@@ -251,7 +251,8 @@ assert l["'"$b"'"]["pid"] > 0
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/no/such/binary"* ]]
 	[ ! -e "$WARD_ROOT/$id" ]
-	! grep -rqs "$id" /proc/self/mountinfo
+	run grep -qs "$id" /proc/self/mountinfo
+	[ "$status" -eq 1 ]
 	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$id" 2>/dev/null)" ]
 }
 
