@@ -21,6 +21,8 @@
 #define OCI_SPEC_VERSION "1.2.0"
 /* config.json larger than this is refused rather than parsed */
 #define OCI_CONFIG_MAX_BYTES (4u << 20)
+/* objects and arrays nested deeper than this are refused (config.json itself needs 7) */
+#define OCI_CONFIG_MAX_DEPTH 64
 
 struct oci_kv {
 	char *key;
@@ -441,8 +443,19 @@ int oci_process_parse(const char *json, size_t len, const char *origin, struct o
                       struct werr *e);
 void oci_process_free(struct oci_process *p);
 
+/* Parses a bare linux.resources object (`update --resources FILE`). */
+int oci_resources_parse(const char *json, size_t len, const char *origin,
+                        struct oci_resources **out, struct werr *e);
+void oci_resources_free(struct oci_resources *r);
+
 /* Serialises a config back to JSON (round trips: parse(write(c)) equals c). */
 char *oci_config_write(const struct oci_config *c, bool pretty);
+/* The same for a bare process object (what `exec --process` reads). */
+char *oci_process_write(const struct oci_process *p, bool pretty);
+
+/* Deep, field-by-field equality (what the round trip promise is checked with). */
+bool oci_config_equal(const struct oci_config *a, const struct oci_config *b);
+bool oci_process_equal(const struct oci_process *a, const struct oci_process *b);
 
 /* Annotation lookup; NULL when absent. */
 const char *oci_config_annotation(const struct oci_config *c, const char *key);

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../oci-spec/oci_state.h"
 #include "cli.h"
-#include "mount_options.h"
+#include "mount_opts.h"
 #include "process_attrs.h"
 #include "seccomp_oci.h"
 #include "version.h"
@@ -22,6 +23,26 @@ static const char *const hooks[] = {"prestart",  "createRuntime", "createContain
                                     "startContainer", "poststart", "poststop", NULL};
 static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid",
                                          "time",   "user", "uts", NULL};
+/* Every option mount_opts_parse() understands (a unit test checks each one parses). */
+const char *const mount_option_names[] = {
+	"async",      "atime",        "bind",        "defaults",     "dev",         "diratime",
+	"dirsync",    "exec",         "idmap",       "iversion",     "lazytime",    "loud",
+	"mand",       "noatime",      "nodev",       "nodiratime",   "noexec",      "noiversion",
+	"nolazytime", "nomand",       "norelatime",  "nostrictatime", "nosuid",     "nosymfollow",
+	"private",    "rbind",        "relatime",    "remount",      "ridmap",      "ro",
+	"rprivate",   "rro",          "rrw",         "rnosuid",      "rsuid",       "rnodev",
+	"rdev",       "rnoexec",      "rexec",       "rnoatime",     "ratime",      "rrelatime",
+	"rnorelatime", "rstrictatime", "rnodiratime", "rdiratime",   "rnosymfollow", "rsymfollow",
+	"rshared",    "rslave",       "runbindable", "rw",           "shared",      "silent",
+	"slave",      "strictatime",  "suid",        "symfollow",    "sync",        "tmpcopyup",
+	"unbindable", NULL};
+
+/* Idmapped mounts need mount_setattr (Linux 5.12): ENOSYS means this kernel has none. */
+static bool idmap_supported(void)
+{
+	return syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) == 0 || errno != ENOSYS;
+}
+
 /* The flags this kernel accepts, out of the ones ward knows. */
 static const char **supported_seccomp_flags(void)
 {
@@ -53,7 +74,7 @@ static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr 
 		.oci_version_min = "1.0.0",
 		.oci_version_max = OCI_SPEC_VERSION,
 		.hooks = hooks,
-		.mount_options = mount_option_names(),
+		.mount_options = mount_option_names,
 		.namespaces = namespaces,
 		.capabilities = (const char *const *)caps,
 		.cgroup_v1 = true,
@@ -67,7 +88,7 @@ static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr 
 		.seccomp_supported_flags = flags,
 		.apparmor_enabled = lsm_apparmor_enabled(-1),
 		.selinux_enabled = lsm_selinux_enabled(-1),
-		.idmap_mounts_enabled = mount_idmap_supported(),
+		.idmap_mounts_enabled = idmap_supported(),
 		.annotations = annotations,
 		.n_annotations = ARRAY_SIZE(annotations),
 	};

@@ -124,6 +124,7 @@ struct create_run {
 	struct container *c;
 	struct cgroup *cg;
 	int listen_fd, console_fd, sync[2];
+	int *idmap_fds; /* one per mount, -1 where not idmapped; NULL when none */
 	pid_t init_pid;
 	int init_pidfd;
 };
@@ -222,6 +223,7 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.plan = &r->plan,
 		.seccomp = r->has_seccomp ? &r->seccomp : NULL,
 		.direct_child = !staged,
+		.idmap_fds = r->idmap_fds,
 	};
 	if (!staged) {
 		pid_t pid = clone_ns(r->plan.clone_flags);
@@ -307,6 +309,8 @@ static void create_run_release(struct create_run *r)
 		close(r->init_pidfd);
 	if (r->has_seccomp)
 		seccomp_oci_release(&r->seccomp);
+	if (r->idmap_fds)
+		rootfs_idmap_release(r->idmap_fds, r->cfg->n_mounts);
 	cgroup_free(r->cg);
 	container_free(r->c);
 	oci_config_free(r->cfg);
@@ -346,6 +350,9 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	    0)
 		goto fail;
 	if (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, e)) < 0)
+		goto fail;
+	/* idmapped mounts need the host's rights over the source: made here, attached by init */
+	if (rootfs_idmap_prepare(r.cfg, r.bundle, &r.idmap_fds, e) < 0)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, r.sync) < 0) {
 		werr_sys(e, "socketpair");

@@ -151,8 +151,7 @@ static int init_setup(const struct init_ctx *ctx, pid_t *host_pid, int *slave, s
 
 	if (rootfs_ctx_init(&r, cfg, ctx->bundle, ctx->no_pivot, e) < 0)
 		return -1;
-	r.in_userns = ctx->plan->has_userns;
-	r.has_netns = ctx->plan->has_netns;
+	r.idmap_fds = ctx->idmap_fds;
 	if (rootfs_mount_all(&r, e) < 0)
 		goto out;
 	if (cfg->process.terminal && setup_terminal(ctx, &r, slave, e) < 0)

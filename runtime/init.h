@@ -25,6 +25,7 @@ struct init_ctx {
 	const struct ns_plan *plan;
 	struct seccomp_oci *seccomp; /* compiled before clone, NULL when the config has none */
 	bool direct_child;           /* cloned by `ward create` itself, not by a stage process */
+	const int *idmap_fds;        /* detached idmapped mounts made on the host side, or NULL */
 };
 
 void __attribute__((noreturn)) container_init(const struct init_ctx *ctx);
