@@ -185,6 +185,13 @@ ctr_clean_ns() {
 	done
 }
 
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ -n $st && $st != Z ]]
+}
+
 # ctr_stop_all: empties our namespaces, then stops containerd (the pid we started, after
 # checking it is still our containerd) and waits for it to be gone.
 ctr_stop_all() {
@@ -192,15 +199,15 @@ ctr_stop_all() {
 	if [[ -n ${CTR_SOCK:-} && -S $CTR_SOCK ]]; then
 		for ns in "$CTR_NS_WARD" "$CTR_NS_RUNC"; do
 			ctr_clean_ns "$ns"
-			timeout 60 ctr --address "$CTR_SOCK" namespaces remove "$ns" 2>/dev/null || true
+			timeout 60 ctr --address "$CTR_SOCK" namespaces remove "$ns" >/dev/null 2>&1 || true
 		done
 	fi
 	pid=$(cat "$CTR_DIR/containerd.pid" 2>/dev/null) || return 0
 	[[ $pid =~ ^[0-9]+$ ]] || return 0
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$CTR_DIR/config.toml" || return 0
+	tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$CTR_DIR/config.toml" || return 0
 	kill -TERM "$pid" 2>/dev/null || true
 	local n=300
-	while [[ -d /proc/$pid ]] && [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) != Z ]]; do
+	while alive "$pid"; do
 		if ((n-- == 0)); then
 			echo "containerd $pid did not stop on SIGTERM: SIGKILL" >&2
 			kill -KILL "$pid" 2>/dev/null || true
@@ -224,12 +231,12 @@ ctr_leftovers() {
 			why="in containerd's mount namespace"
 		elif grep -qE ":/($CTR_NS_WARD|$CTR_NS_RUNC)(/|$)" "/proc/$p/cgroup" 2>/dev/null; then
 			why="in a container cgroup"
-		elif tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$CTR_SOCK"; then
+		elif tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$CTR_SOCK"; then
 			why="names our containerd socket"
 		fi
 		[[ -n $why ]] || continue
-		[[ $(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) == Z ]] && continue
-		echo "left running ($why): $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+		alive "$p" || continue
+		echo "left running ($why): $p $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"
 		bad=1
 		((kill)) && kill -KILL "$p" 2>/dev/null
 	done
@@ -326,7 +333,7 @@ sc_detached_exec_kill_delete() {
 	# SIGTERM (ctr's default): the shell's trap exits 0
 	ctr_ task kill "$id"
 	wait_task_status "$id" STOPPED
-	[[ ! -d /proc/$pid ]] || [[ $(awk '{ print $3 }' "/proc/$pid/stat") == Z ]]
+	! alive "$pid"
 	run ctr_ task delete "$id"
 	echo "$output"
 	[[ $status == 0 ]]
@@ -562,7 +569,7 @@ sc_tty_exec() {
 
 @test "containerd stops and nothing is left running, mounted, in a cgroup or in state" {
 	ctr_stop_all
-	[[ ! -d /proc/$CTR_PID ]] || [[ $(awk '{ print $3 }' "/proc/$CTR_PID/stat") == Z ]]
+	! alive "$CTR_PID"
 	run ctr_leftovers
 	echo "$output"
 	[[ $status == 0 ]]
