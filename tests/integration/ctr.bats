@@ -173,7 +173,8 @@ wait_task_status() {
 # ctr_clean_ns NS: kills and deletes every task and container in NS.
 ctr_clean_ns() {
 	local ns=$1 id
-	local c=(timeout 60 ctr --address "$CTR_SOCK" --namespace "$ns")
+	# shorter than ctr_'s limit: a runtime that hangs must not make cleanup take hours
+	local c=(timeout 20 ctr --address "$CTR_SOCK" --namespace "$ns")
 	for id in $("${c[@]}" task ls -q 2>/dev/null); do
 		"${c[@]}" task kill -a -s SIGKILL "$id" 2>/dev/null || true
 	done
@@ -199,7 +200,7 @@ ctr_stop_all() {
 	if [[ -n ${CTR_SOCK:-} && -S $CTR_SOCK ]]; then
 		for ns in "$CTR_NS_WARD" "$CTR_NS_RUNC"; do
 			ctr_clean_ns "$ns"
-			timeout 60 ctr --address "$CTR_SOCK" namespaces remove "$ns" >/dev/null 2>&1 || true
+			timeout 20 ctr --address "$CTR_SOCK" namespaces remove "$ns" >/dev/null 2>&1 || true
 		done
 	fi
 	pid=$(cat "$CTR_DIR/containerd.pid" 2>/dev/null) || return 0
@@ -276,7 +277,7 @@ ctr_leftovers() {
 sc_run_output_exit() {
 	local id=run-$RANDOM
 	run ctr_run "$id" --rm -- sh -c 'echo "hello from $(cat /proc/1/comm)"; exit 3' </dev/null
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 3 ]]
 	[[ $output == *"hello from sh"* ]]
 	# --rm removed the container, the task and the runtime's state
@@ -287,7 +288,7 @@ sc_run_output_exit() {
 sc_run_stdin() {
 	local id=stdin-$RANDOM
 	run ctr_run "$id" --rm -- sh -c 'read x; echo "got:$x"' <<<"through-the-fifo"
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 0 ]]
 	[[ $output == *"got:through-the-fifo"* ]]
 }
@@ -295,7 +296,7 @@ sc_run_stdin() {
 sc_run_error_cause() {
 	local id=err-$RANDOM
 	run ctr_run "$id" --rm -- /no/such/program </dev/null
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status != 0 ]]
 	# the runtime's own cause reaches the user through the shim (log.json), not just
 	# "exit status 1"
@@ -317,25 +318,25 @@ sc_detached_exec_kill_delete() {
 	[[ -d /proc/$pid ]]
 	# exec: output, exit code, same pid namespace as the task
 	run ctr_ task exec --exec-id e1 "$id" sh -c 'echo in-exec; ps -o pid,args; exit 5' </dev/null
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 5 ]]
 	[[ $output == *in-exec* ]]
 	[[ $output =~ [[:space:]]1\ +sh\ -c\ trap ]]
 	[[ $output == *"sleep 1000"* ]]
 	# exec with stdin
 	run ctr_ task exec --exec-id e2 "$id" sh -c 'read x; echo "exec-got:$x"' <<<"piped-in"
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 0 && $output == *"exec-got:piped-in"* ]]
 	# ps lists the task's processes
 	run ctr_ task ps "$id"
-	echo "$output"
+	echo "status $status: $output"
 	[[ $(grep -cE '^[0-9]+' <<<"$output") -ge 2 ]]
 	# SIGTERM (ctr's default): the shell's trap exits 0
 	ctr_ task kill "$id"
 	wait_task_status "$id" STOPPED
 	! alive "$pid"
 	run ctr_ task delete "$id"
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 0 ]]
 	[[ $output != *"non-zero exit"* ]]
 	[[ -z $(task_status "$id") ]]
@@ -352,7 +353,7 @@ sc_kill_sigkill_status() {
 	ctr_ task kill -s SIGKILL "$id"
 	wait_task_status "$id" STOPPED
 	run ctr_ task delete "$id"
-	echo "$output"
+	echo "status $status: $output"
 	[[ $output == *"exit code 137"* ]]
 	ctr_ container delete "$id"
 }
@@ -415,7 +416,7 @@ sc_metrics() {
 		sleep 0.1
 	done
 	run ctr_ task metrics --format json "$id"
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 0 ]]
 	# the three processes of the container, counted by its pids cgroup
 	[[ $(json_get .pids.current <<<"$output") == 3 ]]
@@ -571,6 +572,6 @@ sc_tty_exec() {
 	ctr_stop_all
 	! alive "$CTR_PID"
 	run ctr_leftovers
-	echo "$output"
+	echo "status $status: $output"
 	[[ $status == 0 ]]
 }
