@@ -334,7 +334,10 @@ sc_detached_exec_kill_delete() {
 	# SIGTERM (ctr's default): the shell's trap exits 0
 	ctr_ task kill "$id"
 	wait_task_status "$id" STOPPED
-	! alive "$pid"
+	if alive "$pid"; then
+		echo "the task's init $pid still runs after STOPPED" >&2
+		false
+	fi
 	run ctr_ task delete "$id"
 	echo "status $status: $output"
 	[[ $status == 0 ]]
@@ -570,7 +573,10 @@ sc_tty_exec() {
 
 @test "containerd stops and nothing is left running, mounted, in a cgroup or in state" {
 	ctr_stop_all
-	! alive "$CTR_PID"
+	if alive "$CTR_PID"; then
+		echo "containerd $CTR_PID still runs" >&2
+		false
+	fi
 	run ctr_leftovers
 	echo "status $status: $output"
 	[[ $status == 0 ]]
