@@ -12,14 +12,20 @@
 # cgroup; teardown_file makes sure of it again when a run stops early.
 #
 # Needs: containerd (apt-get install containerd, or scripts/install-deps --engines), runc.
+# Without containerd every test is skipped with that reason, unless WARD_DEPS_ENGINES=1
+# (the engine target) makes it a failure.
 
 load helpers
 
 setup_file() {
-	command -v containerd >/dev/null && command -v ctr >/dev/null || {
-		echo "containerd is not installed: scripts/install-deps --engines" >&2
-		return 1
-	}
+	if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
+		# a plain `make check` machine may lack the engines; the engine target must not
+		if [[ ${WARD_DEPS_ENGINES:-0} == 1 ]]; then
+			echo "containerd is not installed: scripts/install-deps --engines" >&2
+			return 1
+		fi
+		skip "containerd is not installed (scripts/install-deps --engines)"
+	fi
 	# a short path: unix socket paths are limited to 107 bytes
 	CTR_DIR=$(mktemp -d /tmp/ward-ctr.XXXXXX)
 	export CTR_DIR
