@@ -26,6 +26,16 @@ int werr_set(struct werr *e, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int werr_code(struct werr *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	werr_vset(e, 0, fmt, ap);
+	va_end(ap);
+	e->errnum = errnum;
+	return -1;
+}
+
 int werr_wrap(struct werr *e, const char *fmt, ...)
 {
 	char ctx[WERR_MSG_MAX];

@@ -14,14 +14,20 @@
 #define WERR_MSG_MAX 2048
 
 struct werr {
-	int errnum;              /* errno of the root cause, 0 when there is none */
+	int errnum;             /* errno of the root cause, 0 when there is none */
 	char msg[WERR_MSG_MAX]; /* "context: context: cause[: strerror]" */
 };
 
 /* Sets the message (with ": strerror(errnum)" appended when errnum != 0). Returns -1. */
-int werr_set(struct werr *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int werr_set(struct werr *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int werr_vset(struct werr *e, int errnum, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
+
+/* Like werr_set, but the message is complete as given: errnum only tags the cause for callers
+ * (e.g. ENOENT for "container does not exist") and is not spelled out. Returns -1. */
+int werr_code(struct werr *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Prepends "context: " to the message, keeping errnum. Returns -1. */
 int werr_wrap(struct werr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

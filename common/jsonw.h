@@ -17,9 +17,9 @@
 struct jsonw {
 	char *buf;
 	size_t len, cap;
-	bool fixed;    /* buf belongs to the caller and cannot grow */
-	bool failed;   /* out of room or out of memory */
-	bool pretty;   /* indent like Go's json.MarshalIndent(v, "", "  ") */
+	bool fixed;  /* buf belongs to the caller and cannot grow */
+	bool failed; /* out of room or out of memory */
+	bool pretty; /* indent like Go's json.MarshalIndent(v, "", "  ") */
 	int depth;
 	bool first[JSONW_MAX_DEPTH]; /* nothing written yet at this depth */
 	bool after_key;

@@ -50,8 +50,8 @@ static void rfc3339(char *buf, size_t len, long long epoch)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int log_format_line(char *buf, size_t len, enum log_format fmt, enum log_level lvl,
-                    const char *msg, long long epoch_sec)
+int log_format_line(char *buf, size_t len, enum log_format fmt, enum log_level lvl, const char *msg,
+		    long long epoch_sec)
 {
 	char ts[40];
 	struct jsonw w;

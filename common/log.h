@@ -32,7 +32,7 @@ void log_fatal(const struct werr *e);
 bool log_debug_enabled(void);
 
 /* Formats one log line into buf (exposed for the unit tests). */
-int log_format_line(char *buf, size_t len, enum log_format fmt, enum log_level lvl,
-                    const char *msg, long long epoch_sec);
+int log_format_line(char *buf, size_t len, enum log_format fmt, enum log_level lvl, const char *msg,
+		    long long epoch_sec);
 
 #endif

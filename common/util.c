@@ -119,7 +119,7 @@ int read_fd_all(int fd, size_t max, char **out, size_t *out_len, struct werr *e)
 }
 
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *out_len,
-                 struct werr *e)
+		 struct werr *e)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -146,7 +146,7 @@ int write_all(int fd, const void *buf, size_t len)
 }
 
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                         struct werr *e)
+			 struct werr *e)
 {
 	_cleanup_free_ char *tmp = xasprintf(".%s.tmp.%d", name, (int)getpid());
 	_cleanup_close_ int fd =

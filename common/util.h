@@ -12,12 +12,12 @@
 
 /* Reads a whole file (at most max bytes; more is an error) into a NUL-terminated heap buffer. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *out_len,
-                 struct werr *e);
+		 struct werr *e);
 int read_fd_all(int fd, size_t max, char **out, size_t *out_len, struct werr *e);
 
 /* Writes data to dir/name through a temporary file and rename(), so readers see old or new. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                         struct werr *e);
+			 struct werr *e);
 
 /* Writes a short string to an existing file (proc/sys/cgroup knobs). */
 int write_file_str_at(int dirfd, const char *path, const char *s, struct werr *e);

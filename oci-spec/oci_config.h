@@ -104,7 +104,7 @@ struct oci_user {
 struct oci_scheduler {
 	bool present;
 	char *policy; /* required: SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO,
-	                 SCHED_IDLE, SCHED_DEADLINE */
+			 SCHED_IDLE, SCHED_DEADLINE */
 	bool has_nice;
 	int32_t nice;
 	bool has_priority;
@@ -334,8 +334,8 @@ struct oci_resources {
 };
 
 struct oci_seccomp_arg {
-	uint32_t index;    /* required, 0..5 */
-	uint64_t value;    /* required */
+	uint32_t index; /* required, 0..5 */
+	uint64_t value; /* required */
 	uint64_t value_two;
 	char *op; /* required: SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ */
 };
@@ -433,19 +433,19 @@ struct oci_config {
  * On error nothing is allocated and *out is untouched.
  */
 int oci_config_parse(const char *json, size_t len, const char *origin, struct oci_config **out,
-                     struct werr *e);
+		     struct werr *e);
 /* Reads and parses a file (refusing documents over OCI_CONFIG_MAX_BYTES). */
 int oci_config_load(const char *path, struct oci_config **out, struct werr *e);
 void oci_config_free(struct oci_config *c);
 
 /* Parses just a "process" object (used by `exec --process FILE`). */
 int oci_process_parse(const char *json, size_t len, const char *origin, struct oci_process **out,
-                      struct werr *e);
+		      struct werr *e);
 void oci_process_free(struct oci_process *p);
 
 /* Parses a bare linux.resources object (`update --resources FILE`). */
 int oci_resources_parse(const char *json, size_t len, const char *origin,
-                        struct oci_resources **out, struct werr *e);
+			struct oci_resources **out, struct werr *e);
 void oci_resources_free(struct oci_resources *r);
 
 /* Serialises a config back to JSON (round trips: parse(write(c)) equals c). */

@@ -13,8 +13,9 @@
 struct oci_state {
 	const char *oci_version;
 	const char *id;
-	const char *status; /* creating, created, running, stopped (paused: ward extension like runc) */
-	pid_t pid;          /* 0 when stopped: omitted */
+	const char *
+		status; /* creating, created, running, stopped (paused: ward extension like runc) */
+	pid_t pid;      /* 0 when stopped: omitted */
 	const char *bundle;
 	const struct oci_kv *annotations;
 	size_t n_annotations;

@@ -23,9 +23,9 @@
 #include "../oci-spec/oci_config.h"
 
 enum cgroup_mode {
-        CGROUP_MODE_V1,     /* every controller on a v1 hierarchy */
-        CGROUP_MODE_V2,     /* /sys/fs/cgroup is cgroup2 */
-        CGROUP_MODE_HYBRID, /* v1 controllers plus a cgroup2 mount (e.g. /sys/fs/cgroup/unified) */
+	CGROUP_MODE_V1,     /* every controller on a v1 hierarchy */
+	CGROUP_MODE_V2,     /* /sys/fs/cgroup is cgroup2 */
+	CGROUP_MODE_HYBRID, /* v1 controllers plus a cgroup2 mount (e.g. /sys/fs/cgroup/unified) */
 };
 
 struct cgroup;
@@ -45,7 +45,7 @@ const char *cgroup_mode_name(enum cgroup_mode m); /* "v1", "v2", "hybrid" */
  * is reused only when it has no processes.
  */
 int cgroup_create(const char *cgroups_path, const char *id, const struct oci_resources *res,
-                  struct cgroup **out, struct werr *e);
+		  struct cgroup **out, struct werr *e);
 /* Moves pid into every directory of the cgroup (v1 hierarchies and the cgroup2 one). */
 int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct werr *e);
 /* Applies the fields that are set, like create; device rules are left as they are

@@ -22,17 +22,17 @@
 
 /* One mounted v1 hierarchy (the first mount of each; named ones like name=systemd too). */
 struct cg_v1_mount {
-        char *controllers; /* "memory", "cpu,cpuacct", "name=systemd" (from the super options) */
-        char *mountpoint;  /* "/sys/fs/cgroup/memory" */
-        char *root;        /* the cgroup mounted there, "/" unless a subtree is bind-mounted */
-        unsigned dev_major, dev_minor;
+	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd" (from the super options) */
+	char *mountpoint;  /* "/sys/fs/cgroup/memory" */
+	char *root;        /* the cgroup mounted there, "/" unless a subtree is bind-mounted */
+	unsigned dev_major, dev_minor;
 };
 
 struct cg_mounts {
-        struct cg_v1_mount *v1;
-        size_t n_v1;
-        char *v2_mountpoint; /* NULL when no cgroup2 is mounted */
-        char *v2_root;
+	struct cg_v1_mount *v1;
+	size_t n_v1;
+	char *v2_mountpoint; /* NULL when no cgroup2 is mounted */
+	char *v2_root;
 };
 
 /* Parses the text of a mountinfo file (pure: unit-tested with fixtures). */
@@ -68,21 +68,21 @@ char *cg_proc_cgroup_find(const char *text, const char *controllers);
  * not delegate controllers to a child).
  */
 char *cg_resolve_dir(const char *mountpoint, const char *mnt_root, const char *own,
-                     const char *inner, bool v2_parent);
+		     const char *inner, bool v2_parent);
 
 /* ---- files (cgroup_files.c) --------------------------------------------------------- */
 
 /* Writes value to dir/file in one write(2), as cgroupfs requires. */
 int cg_write(const char *dir, const char *file, const char *value, struct werr *e);
 int cg_writef(const char *dir, const char *file, struct werr *e, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 /* Reads dir/file (whole, NUL-terminated). */
 int cg_read(const char *dir, const char *file, char **out, struct werr *e);
 /* Reads a single number; "max" reads as UINT64_MAX. */
 int cg_read_u64(const char *dir, const char *file, uint64_t *out, struct werr *e);
 /* Reads the value of `key` in a "key value" lines file (memory.stat, cpu.stat, ...). */
 int cg_read_key_u64(const char *dir, const char *file, const char *key, uint64_t *out,
-                    struct werr *e);
+		    struct werr *e);
 bool cg_exists(const char *dir, const char *file);
 /* Strips trailing whitespace in place. */
 char *cg_trim(char *s);
@@ -112,11 +112,11 @@ char *cg_hugepage_name(const char *dirent_name);
 #define CG_DEV_ACC_WRITE 4u
 
 struct cg_dev_rule {
-        bool allow;
-        char type;     /* 'a' (every device; major/minor/access ignored), 'c' or 'b' */
-        int64_t major; /* -1: any */
-        int64_t minor; /* -1: any */
-        unsigned access;
+	bool allow;
+	char type;     /* 'a' (every device; major/minor/access ignored), 'c' or 'b' */
+	int64_t major; /* -1: any */
+	int64_t minor; /* -1: any */
+	unsigned access;
 };
 
 /*
@@ -126,42 +126,42 @@ struct cg_dev_rule {
  * engines depend on it. Later rules win. Caller frees *out.
  */
 int cg_dev_rules_build(const struct oci_device_cgroup *devs, size_t n, struct cg_dev_rule **out,
-                       size_t *n_out, struct werr *e);
+		       size_t *n_out, struct werr *e);
 /* "c 1:3 rwm" / "a" as devices.allow and devices.deny want it. buf >= 64 bytes. */
 const char *cg_dev_rule_v1(const struct cg_dev_rule *r, char *buf, size_t len);
 int cg_devices_apply_v1(const char *dir, const struct cg_dev_rule *rules, size_t n, struct werr *e);
 
 /* Generates the BPF_PROG_TYPE_CGROUP_DEVICE program (pure). Caller frees *out. */
 int cg_devices_bpf_build(const struct cg_dev_rule *rules, size_t n, struct bpf_insn **out,
-                         size_t *n_out, struct werr *e);
+			 size_t *n_out, struct werr *e);
 /* Loads the program and attaches it (BPF_F_ALLOW_MULTI) to the cgroup2 directory. */
 int cg_devices_apply_v2(const char *dir, const struct cg_dev_rule *rules, size_t n, struct werr *e);
 
 /* ---- the cgroup object (cgroup.c) --------------------------------------------------- */
 
 struct cg_v1_dir {
-        char *controllers; /* as in struct cg_v1_mount */
-        char *path;        /* the container's directory in that hierarchy */
+	char *controllers; /* as in struct cg_v1_mount */
+	char *path;        /* the container's directory in that hierarchy */
 };
 
 struct cgroup {
-        enum cgroup_mode mode;
-        struct cg_v1_dir *v1;
-        size_t n_v1;
-        /* cgroup2 directory: the container's cgroup (V2) or its tracking twin in the unified
-         * mount (HYBRID); NULL on V1 */
-        char *unified;
-        /* directories ward created, in creation order (parents first); destroy removes
-         * exactly these, deepest first */
-        char **created;
-        size_t n_created;
-        char *unified_controllers; /* cache of <unified>/cgroup.controllers, lazily read */
+	enum cgroup_mode mode;
+	struct cg_v1_dir *v1;
+	size_t n_v1;
+	/* cgroup2 directory: the container's cgroup (V2) or its tracking twin in the unified
+	 * mount (HYBRID); NULL on V1 */
+	char *unified;
+	/* directories ward created, in creation order (parents first); destroy removes
+	 * exactly these, deepest first */
+	char **created;
+	size_t n_created;
+	char *unified_controllers; /* cache of <unified>/cgroup.controllers, lazily read */
 };
 
 /* Where a controller's files are: a v1 directory, or the cgroup2 directory. */
 struct cg_where {
-        const char *dir;
-        bool v2;
+	const char *dir;
+	bool v2;
 };
 /*
  * ctrl: "memory", "cpu", "cpuacct", "cpuset", "pids", "blkio" (v1) / "io" (v2), "hugetlb",

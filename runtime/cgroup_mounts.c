@@ -16,247 +16,247 @@
 
 /* Controllers a v1 hierarchy can carry; other super options (rw, noprefix, ...) are not. */
 static const char *const known_controllers[] = {
-    "cpuset",  "cpu",        "cpuacct",  "blkio",   "io",   "memory", "devices", "freezer",
-    "net_cls", "perf_event", "net_prio", "hugetlb", "pids", "rdma",   "misc",    "debug",
+	"cpuset",  "cpu",        "cpuacct",  "blkio",   "io",   "memory", "devices", "freezer",
+	"net_cls", "perf_event", "net_prio", "hugetlb", "pids", "rdma",   "misc",    "debug",
 };
 
 bool cg_list_has(const char *list, const char *item, char sep)
 {
-        size_t n = strlen(item);
-        for (const char *p = list; p && *p;) {
-                const char *end = strchr(p, sep);
-                size_t len = end ? (size_t)(end - p) : strlen(p);
-                if (len == n && strncmp(p, item, n) == 0)
-                        return true;
-                if (!end)
-                        break;
-                p = end + 1;
-        }
-        return false;
+	size_t n = strlen(item);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, sep);
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, item, n) == 0)
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
 static char *unescape(const char *s, size_t len)
 {
-        char *out = xcalloc(1, len + 1);
-        size_t j = 0;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-                    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-                        out[j++] =
-                            (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-                        i += 3;
-                } else {
-                        out[j++] = s[i];
-                }
-        }
-        out[j] = '\0';
-        return out;
+	char *out = xcalloc(1, len + 1);
+	size_t j = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			out[j++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+					  (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			out[j++] = s[i];
+		}
+	}
+	out[j] = '\0';
+	return out;
 }
 
 /* The controllers of a v1 mount from its super options, e.g. "rw,cpu,cpuacct" -> "cpu,cpuacct". */
 static char *v1_controllers(const char *superopts)
 {
-        size_t cap = strlen(superopts) + 1;
-        char *out = xcalloc(1, cap);
-        _cleanup_free_ char *copy = xstrdup(superopts);
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                bool keep = str_has_prefix(tok, "name=");
-                for (size_t i = 0; !keep && i < ARRAY_SIZE(known_controllers); i++)
-                        keep = strcmp(tok, known_controllers[i]) == 0;
-                if (!keep)
-                        continue;
-                if (*out)
-                        strcat(out, ",");
-                strcat(out, tok);
-        }
-        return out;
+	size_t cap = strlen(superopts) + 1;
+	char *out = xcalloc(1, cap);
+	_cleanup_free_ char *copy = xstrdup(superopts);
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool keep = str_has_prefix(tok, "name=");
+		for (size_t i = 0; !keep && i < ARRAY_SIZE(known_controllers); i++)
+			keep = strcmp(tok, known_controllers[i]) == 0;
+		if (!keep)
+			continue;
+		if (*out)
+			strcat(out, ",");
+		strcat(out, tok);
+	}
+	return out;
 }
 
 struct mi_line {
-        unsigned major, minor;
-        char *root, *mountpoint, *fstype, *superopts;
+	unsigned major, minor;
+	char *root, *mountpoint, *fstype, *superopts;
 };
 
 static void mi_line_release(struct mi_line *l)
 {
-        free(l->root);
-        free(l->mountpoint);
-        free(l->fstype);
-        free(l->superopts);
+	free(l->root);
+	free(l->mountpoint);
+	free(l->fstype);
+	free(l->superopts);
 }
 
 /* Splits one mountinfo line; returns false for a malformed one. */
 static bool mi_parse_line(const char *line, size_t len, struct mi_line *out)
 {
-        const char *f[64];
-        size_t flen[64];
-        size_t n = 0;
-        for (size_t i = 0; i < len && n < ARRAY_SIZE(f);) {
-                while (i < len && line[i] == ' ')
-                        i++;
-                if (i >= len)
-                        break;
-                f[n] = line + i;
-                while (i < len && line[i] != ' ')
-                        i++;
-                flen[n] = (size_t)(line + i - f[n]);
-                n++;
-        }
-        /* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
-        size_t sep = 0;
-        for (size_t i = 6; i < n; i++) {
-                if (flen[i] == 1 && f[i][0] == '-') {
-                        sep = i;
-                        break;
-                }
-        }
-        if (sep == 0 || sep + 3 >= n)
-                return false;
-        char devbuf[32];
-        if (flen[2] >= sizeof(devbuf))
-                return false;
-        memcpy(devbuf, f[2], flen[2]);
-        devbuf[flen[2]] = '\0';
-        if (sscanf(devbuf, "%u:%u", &out->major, &out->minor) != 2)
-                return false;
-        out->root = unescape(f[3], flen[3]);
-        out->mountpoint = unescape(f[4], flen[4]);
-        out->fstype = unescape(f[sep + 1], flen[sep + 1]);
-        out->superopts = unescape(f[sep + 3], flen[sep + 3]);
-        return true;
+	const char *f[64];
+	size_t flen[64];
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < ARRAY_SIZE(f);) {
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		f[n] = line + i;
+		while (i < len && line[i] != ' ')
+			i++;
+		flen[n] = (size_t)(line + i - f[n]);
+		n++;
+	}
+	/* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
+	size_t sep = 0;
+	for (size_t i = 6; i < n; i++) {
+		if (flen[i] == 1 && f[i][0] == '-') {
+			sep = i;
+			break;
+		}
+	}
+	if (sep == 0 || sep + 3 >= n)
+		return false;
+	char devbuf[32];
+	if (flen[2] >= sizeof(devbuf))
+		return false;
+	memcpy(devbuf, f[2], flen[2]);
+	devbuf[flen[2]] = '\0';
+	if (sscanf(devbuf, "%u:%u", &out->major, &out->minor) != 2)
+		return false;
+	out->root = unescape(f[3], flen[3]);
+	out->mountpoint = unescape(f[4], flen[4]);
+	out->fstype = unescape(f[sep + 1], flen[sep + 1]);
+	out->superopts = unescape(f[sep + 3], flen[sep + 3]);
+	return true;
 }
 
 /* Prefer the canonical places when a hierarchy is mounted several times. */
 static bool under_sys_fs_cgroup(const char *mp)
 {
-        return strcmp(mp, "/sys/fs/cgroup") == 0 || str_has_prefix(mp, "/sys/fs/cgroup/");
+	return strcmp(mp, "/sys/fs/cgroup") == 0 || str_has_prefix(mp, "/sys/fs/cgroup/");
 }
 
 static int v2_rank(const char *mp)
 {
-        if (strcmp(mp, "/sys/fs/cgroup") == 0)
-                return 3;
-        if (strcmp(mp, "/sys/fs/cgroup/unified") == 0)
-                return 2;
-        if (under_sys_fs_cgroup(mp))
-                return 1;
-        return 0;
+	if (strcmp(mp, "/sys/fs/cgroup") == 0)
+		return 3;
+	if (strcmp(mp, "/sys/fs/cgroup/unified") == 0)
+		return 2;
+	if (under_sys_fs_cgroup(mp))
+		return 1;
+	return 0;
 }
 
 static void add_v1(struct cg_mounts *m, struct mi_line *l)
 {
-        _cleanup_free_ char *ctrls = v1_controllers(l->superopts);
-        if (!*ctrls)
-                return; /* a v1 mount with neither controllers nor a name: nothing to use */
-        for (size_t i = 0; i < m->n_v1; i++) {
-                struct cg_v1_mount *v = &m->v1[i];
-                if (v->dev_major != l->major || v->dev_minor != l->minor)
-                        continue;
-                /* the same hierarchy again: keep the better placed mount */
-                if (!under_sys_fs_cgroup(v->mountpoint) && under_sys_fs_cgroup(l->mountpoint)) {
-                        free(v->mountpoint);
-                        free(v->root);
-                        v->mountpoint = take_ptr(l->mountpoint);
-                        v->root = take_ptr(l->root);
-                }
-                return;
-        }
-        m->v1 = xrealloc(m->v1, (m->n_v1 + 1) * sizeof(*m->v1));
-        m->v1[m->n_v1++] = (struct cg_v1_mount){
-            .controllers = take_ptr(ctrls),
-            .mountpoint = take_ptr(l->mountpoint),
-            .root = take_ptr(l->root),
-            .dev_major = l->major,
-            .dev_minor = l->minor,
-        };
+	_cleanup_free_ char *ctrls = v1_controllers(l->superopts);
+	if (!*ctrls)
+		return; /* a v1 mount with neither controllers nor a name: nothing to use */
+	for (size_t i = 0; i < m->n_v1; i++) {
+		struct cg_v1_mount *v = &m->v1[i];
+		if (v->dev_major != l->major || v->dev_minor != l->minor)
+			continue;
+		/* the same hierarchy again: keep the better placed mount */
+		if (!under_sys_fs_cgroup(v->mountpoint) && under_sys_fs_cgroup(l->mountpoint)) {
+			free(v->mountpoint);
+			free(v->root);
+			v->mountpoint = take_ptr(l->mountpoint);
+			v->root = take_ptr(l->root);
+		}
+		return;
+	}
+	m->v1 = xrealloc(m->v1, (m->n_v1 + 1) * sizeof(*m->v1));
+	m->v1[m->n_v1++] = (struct cg_v1_mount){
+		.controllers = take_ptr(ctrls),
+		.mountpoint = take_ptr(l->mountpoint),
+		.root = take_ptr(l->root),
+		.dev_major = l->major,
+		.dev_minor = l->minor,
+	};
 }
 
 int cg_mounts_parse(const char *text, struct cg_mounts *m, struct werr *e)
 {
-        memset(m, 0, sizeof(*m));
-        int v2_best = -1;
-        for (const char *p = text; *p;) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t)(nl - p) : strlen(p);
-                struct mi_line l = {0};
-                if (len > 0 && mi_parse_line(p, len, &l)) {
-                        if (strcmp(l.fstype, "cgroup") == 0) {
-                                add_v1(m, &l);
-                        } else if (strcmp(l.fstype, "cgroup2") == 0 &&
-                                   v2_rank(l.mountpoint) > v2_best) {
-                                v2_best = v2_rank(l.mountpoint);
-                                free(m->v2_mountpoint);
-                                free(m->v2_root);
-                                m->v2_mountpoint = take_ptr(l.mountpoint);
-                                m->v2_root = take_ptr(l.root);
-                        }
-                }
-                mi_line_release(&l);
-                if (!nl)
-                        break;
-                p = nl + 1;
-        }
-        if (m->n_v1 == 0 && !m->v2_mountpoint)
-                return werr_set(e, 0,
-                                "no cgroup filesystem is mounted (neither cgroup nor cgroup2)");
-        return 0;
+	memset(m, 0, sizeof(*m));
+	int v2_best = -1;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		struct mi_line l = {0};
+		if (len > 0 && mi_parse_line(p, len, &l)) {
+			if (strcmp(l.fstype, "cgroup") == 0) {
+				add_v1(m, &l);
+			} else if (strcmp(l.fstype, "cgroup2") == 0 &&
+				   v2_rank(l.mountpoint) > v2_best) {
+				v2_best = v2_rank(l.mountpoint);
+				free(m->v2_mountpoint);
+				free(m->v2_root);
+				m->v2_mountpoint = take_ptr(l.mountpoint);
+				m->v2_root = take_ptr(l.root);
+			}
+		}
+		mi_line_release(&l);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	if (m->n_v1 == 0 && !m->v2_mountpoint)
+		return werr_set(e, 0,
+				"no cgroup filesystem is mounted (neither cgroup nor cgroup2)");
+	return 0;
 }
 
 int cg_mounts_load(struct cg_mounts *m, struct werr *e)
 {
-        _cleanup_free_ char *text = NULL;
-        if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", 64u << 20, &text, NULL, e) < 0)
-                return -1;
-        return cg_mounts_parse(text, m, e);
+	_cleanup_free_ char *text = NULL;
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", 64u << 20, &text, NULL, e) < 0)
+		return -1;
+	return cg_mounts_parse(text, m, e);
 }
 
 void cg_mounts_release(struct cg_mounts *m)
 {
-        for (size_t i = 0; i < m->n_v1; i++) {
-                free(m->v1[i].controllers);
-                free(m->v1[i].mountpoint);
-                free(m->v1[i].root);
-        }
-        free(m->v1);
-        free(m->v2_mountpoint);
-        free(m->v2_root);
-        memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < m->n_v1; i++) {
+		free(m->v1[i].controllers);
+		free(m->v1[i].mountpoint);
+		free(m->v1[i].root);
+	}
+	free(m->v1);
+	free(m->v2_mountpoint);
+	free(m->v2_root);
+	memset(m, 0, sizeof(*m));
 }
 
 int cg_mounts_mode(const struct cg_mounts *m, enum cgroup_mode *mode, struct werr *e)
 {
-        if (m->n_v1 > 0 && m->v2_mountpoint)
-                *mode = CGROUP_MODE_HYBRID;
-        else if (m->n_v1 > 0)
-                *mode = CGROUP_MODE_V1;
-        else if (m->v2_mountpoint)
-                *mode = CGROUP_MODE_V2;
-        else
-                return werr_set(e, 0, "no cgroup filesystem is mounted");
-        return 0;
+	if (m->n_v1 > 0 && m->v2_mountpoint)
+		*mode = CGROUP_MODE_HYBRID;
+	else if (m->n_v1 > 0)
+		*mode = CGROUP_MODE_V1;
+	else if (m->v2_mountpoint)
+		*mode = CGROUP_MODE_V2;
+	else
+		return werr_set(e, 0, "no cgroup filesystem is mounted");
+	return 0;
 }
 
 int cgroup_detect(enum cgroup_mode *mode, struct werr *e)
 {
-        struct cg_mounts m;
-        if (cg_mounts_load(&m, e) < 0)
-                return werr_wrap(e, "detect cgroup layout");
-        int r = cg_mounts_mode(&m, mode, e);
-        cg_mounts_release(&m);
-        return r;
+	struct cg_mounts m;
+	if (cg_mounts_load(&m, e) < 0)
+		return werr_wrap(e, "detect cgroup layout");
+	int r = cg_mounts_mode(&m, mode, e);
+	cg_mounts_release(&m);
+	return r;
 }
 
 const char *cgroup_mode_name(enum cgroup_mode m)
 {
-        switch (m) {
-        case CGROUP_MODE_V1:
-                return "v1";
-        case CGROUP_MODE_V2:
-                return "v2";
-        case CGROUP_MODE_HYBRID:
-                return "hybrid";
-        }
-        return "unknown";
+	switch (m) {
+	case CGROUP_MODE_V1:
+		return "v1";
+	case CGROUP_MODE_V2:
+		return "v2";
+	case CGROUP_MODE_HYBRID:
+		return "hybrid";
+	}
+	return "unknown";
 }

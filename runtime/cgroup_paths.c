@@ -25,119 +25,119 @@
 /* Lexical clean of an absolute path (Go's filepath.Clean for a path starting with '/'). */
 static char *clean_abs(const char *path)
 {
-        size_t len = strlen(path);
-        char *out = xcalloc(1, len + 2);
-        size_t o = 0;
-        const char *p = path;
-        while (*p) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                const char *end = strchr(p, '/');
-                size_t n = end ? (size_t)(end - p) : strlen(p);
-                if (n == 1 && p[0] == '.') {
-                        /* skip */
-                } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        while (o > 0 && out[o - 1] != '/')
-                                o--;
-                        if (o > 0)
-                                o--; /* drop the slash too */
-                } else {
-                        out[o++] = '/';
-                        memcpy(out + o, p, n);
-                        o += n;
-                }
-                p += n;
-        }
-        if (o == 0)
-                out[o++] = '/';
-        out[o] = '\0';
-        return out;
+	size_t len = strlen(path);
+	char *out = xcalloc(1, len + 2);
+	size_t o = 0;
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n == 1 && p[0] == '.') {
+			/* skip */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--; /* drop the slash too */
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
 }
 
 char *cg_clean_path(const char *path)
 {
-        if (!path || !*path)
-                return xstrdup("");
-        if (path[0] == '/')
-                return clean_abs(path);
-        /* relative: clean as if rooted, then make relative again */
-        _cleanup_free_ char *rooted = xasprintf("/%s", path);
-        _cleanup_free_ char *c = clean_abs(rooted);
-        if (strcmp(c, "/") == 0)
-                return xstrdup(".");
-        return xstrdup(c + 1);
+	if (!path || !*path)
+		return xstrdup("");
+	if (path[0] == '/')
+		return clean_abs(path);
+	/* relative: clean as if rooted, then make relative again */
+	_cleanup_free_ char *rooted = xasprintf("/%s", path);
+	_cleanup_free_ char *c = clean_abs(rooted);
+	if (strcmp(c, "/") == 0)
+		return xstrdup(".");
+	return xstrdup(c + 1);
 }
 
 char *cg_join(const char *a, const char *b)
 {
-        _cleanup_free_ char *j = xasprintf("%s/%s", a, b);
-        return clean_abs(j);
+	_cleanup_free_ char *j = xasprintf("%s/%s", a, b);
+	return clean_abs(j);
 }
 
 char *cg_proc_cgroup_find(const char *text, const char *controllers)
 {
-        /* lines are "ID:CONTROLLERS:PATH"; cgroup2 is "0::PATH" */
-        _cleanup_free_ char *first = xstrdup(controllers);
-        char *comma = strchr(first, ',');
-        if (comma)
-                *comma = '\0';
-        for (const char *p = text; p && *p;) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t)(nl - p) : strlen(p);
-                _cleanup_free_ char *line = strndup(p, len);
-                if (!line)
-                        return NULL;
-                char *c1 = strchr(line, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (c1 && c2) {
-                        *c1 = '\0';
-                        *c2 = '\0';
-                        const char *id = line, *ctrls = c1 + 1, *path = c2 + 1;
-                        bool match;
-                        if (!*controllers)
-                                match = strcmp(id, "0") == 0 && !*ctrls;
-                        else
-                                match = *ctrls && cg_list_has(ctrls, first, ',');
-                        if (match)
-                                return xstrdup(path);
-                }
-                p = nl ? nl + 1 : NULL;
-        }
-        return NULL;
+	/* lines are "ID:CONTROLLERS:PATH"; cgroup2 is "0::PATH" */
+	_cleanup_free_ char *first = xstrdup(controllers);
+	char *comma = strchr(first, ',');
+	if (comma)
+		*comma = '\0';
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		_cleanup_free_ char *line = strndup(p, len);
+		if (!line)
+			return NULL;
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c1 && c2) {
+			*c1 = '\0';
+			*c2 = '\0';
+			const char *id = line, *ctrls = c1 + 1, *path = c2 + 1;
+			bool match;
+			if (!*controllers)
+				match = strcmp(id, "0") == 0 && !*ctrls;
+			else
+				match = *ctrls && cg_list_has(ctrls, first, ',');
+			if (match)
+				return xstrdup(path);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
 }
 
 static char *parent_of(const char *abs)
 {
-        _cleanup_free_ char *c = clean_abs(abs);
-        char *slash = strrchr(c, '/');
-        if (slash == c)
-                return xstrdup("/");
-        *slash = '\0';
-        return xstrdup(c);
+	_cleanup_free_ char *c = clean_abs(abs);
+	char *slash = strrchr(c, '/');
+	if (slash == c)
+		return xstrdup("/");
+	*slash = '\0';
+	return xstrdup(c);
 }
 
 char *cg_resolve_dir(const char *mountpoint, const char *mnt_root, const char *own,
-                     const char *inner, bool v2_parent)
+		     const char *inner, bool v2_parent)
 {
-        if (inner[0] == '/')
-                return cg_join(mountpoint, inner);
-        if (!own)
-                return NULL;
-        _cleanup_free_ char *o = clean_abs(own);
-        _cleanup_free_ char *r = clean_abs(mnt_root && *mnt_root ? mnt_root : "/");
-        const char *rel;
-        if (strcmp(r, "/") == 0) {
-                rel = o;
-        } else if (strcmp(o, r) == 0) {
-                rel = "/";
-        } else if (str_has_prefix(o, r) && o[strlen(r)] == '/') {
-                rel = o + strlen(r);
-        } else {
-                return NULL; /* our cgroup is not visible through this mount */
-        }
-        _cleanup_free_ char *base = v2_parent ? parent_of(rel) : xstrdup(rel);
-        _cleanup_free_ char *dir = cg_join(mountpoint, base);
-        return cg_join(dir, inner);
+	if (inner[0] == '/')
+		return cg_join(mountpoint, inner);
+	if (!own)
+		return NULL;
+	_cleanup_free_ char *o = clean_abs(own);
+	_cleanup_free_ char *r = clean_abs(mnt_root && *mnt_root ? mnt_root : "/");
+	const char *rel;
+	if (strcmp(r, "/") == 0) {
+		rel = o;
+	} else if (strcmp(o, r) == 0) {
+		rel = "/";
+	} else if (str_has_prefix(o, r) && o[strlen(r)] == '/') {
+		rel = o + strlen(r);
+	} else {
+		return NULL; /* our cgroup is not visible through this mount */
+	}
+	_cleanup_free_ char *base = v2_parent ? parent_of(rel) : xstrdup(rel);
+	_cleanup_free_ char *dir = cg_join(mountpoint, base);
+	return cg_join(dir, inner);
 }

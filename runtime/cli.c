@@ -12,9 +12,9 @@
 
 /* Commands in the order `ward help` lists them. Only what is implemented is here. */
 static const struct cli_command *const commands[] = {
-	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec,  &cmd_kill,  &cmd_list,
-	&cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,   &cmd_spec,  &cmd_start,
-	&cmd_state,  &cmd_update, &cmd_features,
+	&cmd_audit,  &cmd_create, &cmd_delete, &cmd_events, &cmd_exec,   &cmd_kill,
+	&cmd_list,   &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,    &cmd_spec,
+	&cmd_start,  &cmd_state,  &cmd_update, &cmd_features,
 };
 
 const struct cli_command *cli_find_command(const char *name)
@@ -38,8 +38,8 @@ static const struct cli_opt global_opts[] = {
 	 "root directory for storage of container state (this should be located in tmpfs) "
 	 "(default: \"" WARD_DEFAULT_ROOT "\")"},
 	{"policy", 0, OPT_STRING, &global.policy, "NAME|FILE",
-	 "supervisor policy: a built-in name or a policy file; the dev.ward.policy annotation "
-	 "wins over this flag"},
+	 "supervisor policy: built-in default (the default), agent, audit or none (no "
+	 "supervisor), or a policy file; the dev.ward.policy annotation wins over this flag"},
 	{"systemd-cgroup", 0, OPT_BOOL, &global.systemd_cgroup, NULL,
 	 "use systemd to manage cgroups (not supported yet: refused)"},
 	{"rootless", 0, OPT_STRING, &global.rootless, NULL,
@@ -74,7 +74,7 @@ static int set_bool(bool *dest, const char *v, const char *flag, struct werr *e)
 }
 
 int cli_parse_opts(const struct cli_opt *opts, int argc, char **argv, int *first_arg,
-                   struct werr *e)
+		   struct werr *e)
 {
 	int i = 0;
 	int help = 0;
@@ -94,12 +94,14 @@ int cli_parse_opts(const struct cli_opt *opts, int argc, char **argv, int *first
 		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
 		const struct cli_opt *o = find_opt(opts, name, nlen);
 		if (!o) {
-			if ((nlen == 4 && !strncmp(name, "help", 4)) || (nlen == 1 && name[0] == 'h')) {
+			if ((nlen == 4 && !strncmp(name, "help", 4)) ||
+			    (nlen == 1 && name[0] == 'h')) {
 				help = 1;
 				i++;
 				continue;
 			}
-			return werr_set(e, 0, "flag provided but not defined: -%.*s", (int)nlen, name);
+			return werr_set(e, 0, "flag provided but not defined: -%.*s", (int)nlen,
+					name);
 		}
 		const char *val = eq ? eq + 1 : NULL;
 		i++;
@@ -120,8 +122,9 @@ int cli_parse_opts(const struct cli_opt *opts, int argc, char **argv, int *first
 		case OPT_INT: {
 			long long v;
 			if (parse_ll(val, -0x7fffffffffffffffLL, 0x7fffffffffffffffLL, &v) < 0)
-				return werr_set(e, 0, "invalid value \"%s\" for flag -%s: parse error", val,
-				                o->name);
+				return werr_set(e, 0,
+						"invalid value \"%s\" for flag -%s: parse error",
+						val, o->name);
 			*(long long *)o->dest = v;
 			break;
 		}
@@ -145,12 +148,12 @@ static void print_opts(FILE *out, const struct cli_opt *opts)
 		char left[128];
 		const char *vn = o->value_name ? o->value_name : "value";
 		if (o->kind == OPT_BOOL)
-			snprintf(left, sizeof(left), "--%s%s%c", o->name, o->short_name ? ", -" : "",
-			         o->short_name ? o->short_name : ' ');
+			snprintf(left, sizeof(left), "--%s%s%c", o->name,
+				 o->short_name ? ", -" : "", o->short_name ? o->short_name : ' ');
 		else
 			snprintf(left, sizeof(left), "--%s %s%s%c%s%s", o->name, vn,
-			         o->short_name ? ", -" : "", o->short_name ? o->short_name : ' ',
-			         o->short_name ? " " : "", o->short_name ? vn : "");
+				 o->short_name ? ", -" : "", o->short_name ? o->short_name : ' ',
+				 o->short_name ? " " : "", o->short_name ? vn : "");
 		fprintf(out, "   %-28s %s\n", left, o->help);
 	}
 }
@@ -158,21 +161,22 @@ static void print_opts(FILE *out, const struct cli_opt *opts)
 void cli_print_app_help(FILE *out)
 {
 	fprintf(out,
-	        "NAME:\n"
-	        "   ward - OCI container runtime with a seccomp-notify supervisor\n\n"
-	        "ward runs OCI bundles with runc's command line, so container engines can use it\n"
-	        "unchanged. A bundle is a directory holding config.json and a root filesystem.\n\n"
-	        "To run a container:\n\n"
-	        "    # ward run [ -b bundle ] <container-id>\n\n"
-	        "USAGE:\n"
-	        "   ward [global options] command [command options] [arguments...]\n\n"
-	        "VERSION:\n"
-	        "   %s\n\n"
-	        "COMMANDS:\n",
-	        WARD_VERSION);
+		"NAME:\n"
+		"   ward - OCI container runtime with a seccomp-notify supervisor\n\n"
+		"ward runs OCI bundles with runc's command line, so container engines can use it\n"
+		"unchanged. A bundle is a directory holding config.json and a root filesystem.\n\n"
+		"To run a container:\n\n"
+		"    # ward run [ -b bundle ] <container-id>\n\n"
+		"USAGE:\n"
+		"   ward [global options] command [command options] [arguments...]\n\n"
+		"VERSION:\n"
+		"   %s\n\n"
+		"COMMANDS:\n",
+		WARD_VERSION);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "   %-10s  %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(out, "   %-10s  %s\n", "help, h", "Shows a list of commands or help for one command");
+	fprintf(out, "   %-10s  %s\n", "help, h",
+		"Shows a list of commands or help for one command");
 	fprintf(out, "\nGLOBAL OPTIONS:\n");
 	print_opts(out, global_opts);
 }
@@ -180,9 +184,9 @@ void cli_print_app_help(FILE *out)
 void cli_print_command_help(FILE *out, const struct cli_command *cmd)
 {
 	bool has_opts = cmd->opts && cmd->opts->name;
-	fprintf(out, "NAME:\n   ward %s - %s\n\nUSAGE:\n   ward %s%s%s%s\n", cmd->name, cmd->summary,
-	        cmd->name, has_opts ? " [command options]" : "", cmd->usage ? " " : "",
-	        cmd->usage ? cmd->usage : "");
+	fprintf(out, "NAME:\n   ward %s - %s\n\nUSAGE:\n   ward %s%s%s%s\n", cmd->name,
+		cmd->summary, cmd->name, has_opts ? " [command options]" : "",
+		cmd->usage ? " " : "", cmd->usage ? cmd->usage : "");
 	if (cmd->description)
 		fprintf(out, "\nDESCRIPTION:\n   %s\n", cmd->description);
 	if (has_opts) {
@@ -234,7 +238,7 @@ static int run_command(const struct cli_command *cmd, int argc, char **argv)
 	werr_clear(&e);
 
 	int r = cli_parse_opts(cmd->opts ? cmd->opts : (const struct cli_opt[]){{0}}, argc, argv,
-	                       &first, &e);
+			       &first, &e);
 	if (r < 0)
 		return usage_error(cmd, &e);
 	if (r == 1) {
@@ -245,13 +249,13 @@ static int run_command(const struct cli_command *cmd, int argc, char **argv)
 	if (nargs < cmd->min_args || (cmd->max_args >= 0 && nargs > cmd->max_args)) {
 		if (cmd->min_args == cmd->max_args)
 			werr_set(&e, 0, "ward: \"%s\" requires exactly %d argument(s)", cmd->name,
-			         cmd->min_args);
+				 cmd->min_args);
 		else if (nargs < cmd->min_args)
-			werr_set(&e, 0, "ward: \"%s\" requires a minimum of %d argument(s)", cmd->name,
-			         cmd->min_args);
+			werr_set(&e, 0, "ward: \"%s\" requires a minimum of %d argument(s)",
+				 cmd->name, cmd->min_args);
 		else
-			werr_set(&e, 0, "ward: \"%s\" requires a maximum of %d argument(s)", cmd->name,
-			         cmd->max_args);
+			werr_set(&e, 0, "ward: \"%s\" requires a maximum of %d argument(s)",
+				 cmd->name, cmd->max_args);
 		return usage_error(cmd, &e);
 	}
 	int status = cmd->run(&global, nargs, argv + first, &e);
@@ -308,8 +312,9 @@ int cli_main(int argc, char **argv)
 			log_fatal(&e);
 			status = CLI_EXIT_NO_COMMAND;
 		} else if (global.systemd_cgroup) {
-			werr_set(&e, 0, "--systemd-cgroup is not supported by ward yet: use the "
-			                "cgroupfs manager (cgroupsPath as a plain path)");
+			werr_set(&e, 0,
+				 "--systemd-cgroup is not supported by ward yet: use the "
+				 "cgroupfs manager (cgroupsPath as a plain path)");
 			log_fatal(&e);
 			status = 1;
 		} else {

@@ -28,8 +28,8 @@ struct cli_strv {
 };
 
 struct cli_opt {
-	const char *name;  /* long name without dashes; NULL ends a table */
-	char short_name;   /* alias such as 'b' for -b; 0 when none */
+	const char *name; /* long name without dashes; NULL ends a table */
+	char short_name;  /* alias such as 'b' for -b; 0 when none */
 	enum cli_opt_kind kind;
 	void *dest;
 	const char *value_name; /* "value" when NULL */
@@ -61,8 +61,8 @@ struct cli_command {
 };
 
 /* Exit status used when the command line itself is wrong (runc: 1; unknown command: 3). */
-#define CLI_EXIT_USAGE       1
-#define CLI_EXIT_NO_COMMAND  3
+#define CLI_EXIT_USAGE      1
+#define CLI_EXIT_NO_COMMAND 3
 
 /*
  * Parses options from argv[0..argc) into the table. On success *first_arg is the
@@ -70,7 +70,7 @@ struct cli_command {
  * 0 on success, -1 on an unknown flag or bad value (*e says which, in Go's words).
  */
 int cli_parse_opts(const struct cli_opt *opts, int argc, char **argv, int *first_arg,
-                   struct werr *e);
+		   struct werr *e);
 
 void cli_print_app_help(FILE *out);
 void cli_print_command_help(FILE *out, const struct cli_command *cmd);
@@ -80,7 +80,7 @@ const struct cli_command *cli_find_command(const char *name);
 int cli_main(int argc, char **argv);
 
 /* Each command, defined in its own cmd_*.c file. */
-extern const struct cli_command cmd_create, cmd_delete, cmd_events, cmd_exec, cmd_features,
+extern const struct cli_command cmd_audit, cmd_create, cmd_delete, cmd_events, cmd_exec, cmd_features,
 	cmd_kill, cmd_list, cmd_pause, cmd_ps, cmd_resume, cmd_run, cmd_spec, cmd_start, cmd_state,
 	cmd_update;
 

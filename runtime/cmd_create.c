@@ -14,7 +14,8 @@ static const struct cli_opt create_opts[] = {
 	{"console-socket", 0, OPT_STRING, &opt_console_socket, NULL,
 	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master "
 	 "end of the console's pseudoterminal"},
-	{"pid-file", 0, OPT_STRING, &opt_pid_file, NULL, "specify the file to write the process id to"},
+	{"pid-file", 0, OPT_STRING, &opt_pid_file, NULL,
+	 "specify the file to write the process id to"},
 	{"no-pivot", 0, OPT_BOOL, &opt_no_pivot, NULL,
 	 "do not use pivot root to jail process inside rootfs (move the mount and chroot instead)"},
 	{"no-new-keyring", 0, OPT_BOOL, &opt_no_new_keyring, NULL,
@@ -50,9 +51,10 @@ const struct cli_command cmd_create = {
 	.name = "create",
 	.summary = "create a container",
 	.usage = "<container-id>",
-	.description = "The create command creates an instance of a container for a bundle. The "
-	               "bundle is a directory with a specification file named \"config.json\" and a "
-	               "root filesystem. The container waits for `ward start`.",
+	.description =
+		"The create command creates an instance of a container for a bundle. The "
+		"bundle is a directory with a specification file named \"config.json\" and a "
+		"root filesystem. The container waits for `ward start`.",
 	.opts = create_opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -74,7 +76,8 @@ const struct cli_command cmd_start = {
 	.name = "start",
 	.summary = "executes the user defined process in a created container",
 	.usage = "<container-id>",
-	.description = "The start command executes the user defined process in a created container.",
+	.description =
+		"The start command executes the user defined process in a created container.",
 	.min_args = 1,
 	.max_args = 1,
 	.run = run_start,

@@ -35,12 +35,16 @@ static const struct cli_opt exec_opts[] = {
 	{"additional-gids", 'g', OPT_STRV, &opt_gids, NULL, "additional gids"},
 	{"process", 'p', OPT_STRING, &opt_process, NULL, "path to the process.json"},
 	{"detach", 'd', OPT_BOOL, &opt_detach, NULL, "detach from the container's process"},
-	{"pid-file", 0, OPT_STRING, &opt_pid_file, NULL, "specify the file to write the process id to"},
+	{"pid-file", 0, OPT_STRING, &opt_pid_file, NULL,
+	 "specify the file to write the process id to"},
 	{"process-label", 0, OPT_STRING, &opt_label, NULL,
 	 "set the asm process label for the process commonly used with selinux"},
-	{"apparmor", 0, OPT_STRING, &opt_apparmor, NULL, "set the apparmor profile for the process"},
-	{"no-new-privs", 0, OPT_BOOL, &opt_nnp, NULL, "set the no new privileges value for the process"},
-	{"cap", 'c', OPT_STRV, &opt_caps, NULL, "add a capability to the bounding set for the process"},
+	{"apparmor", 0, OPT_STRING, &opt_apparmor, NULL,
+	 "set the apparmor profile for the process"},
+	{"no-new-privs", 0, OPT_BOOL, &opt_nnp, NULL,
+	 "set the no new privileges value for the process"},
+	{"cap", 'c', OPT_STRV, &opt_caps, NULL,
+	 "add a capability to the bounding set for the process"},
 	{"preserve-fds", 0, OPT_INT, &opt_preserve_fds, NULL,
 	 "pass N additional file descriptors to the container"},
 	{"ignore-paused", 0, OPT_BOOL, &opt_ignore_paused, NULL,
@@ -87,15 +91,17 @@ static int process_from_flags(struct oci_process *p, int argc, char **argv, stru
 		if (colon)
 			*colon++ = '\0';
 		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon, &p->user.gid) < 0))
-			return werr_set(e, EINVAL, "--user %s: expected <uid>[:<gid>] as numbers",
-			                opt_user);
+			return werr_code(e, EINVAL, "--user %s: expected <uid>[:<gid>] as numbers",
+					 opt_user);
 	}
 	for (size_t i = 0; i < opt_gids.n; i++) {
 		uint32_t g;
 		if (parse_id(opt_gids.v[i], &g) < 0)
-			return werr_set(e, EINVAL, "--additional-gids %s: not a number", opt_gids.v[i]);
-		p->user.additional_gids = xrealloc(p->user.additional_gids,
-		                                   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+			return werr_code(e, EINVAL, "--additional-gids %s: not a number",
+					 opt_gids.v[i]);
+		p->user.additional_gids =
+			xrealloc(p->user.additional_gids,
+				 (p->user.n_additional_gids + 1) * sizeof(uint32_t));
 		p->user.additional_gids[p->user.n_additional_gids++] = g;
 	}
 	/* --cap adds to bounding, effective and permitted: never inheritable (CVE-2022-29162) */
@@ -124,7 +130,8 @@ static int run_exec(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		goto out;
 	}
 	if (s == STATUS_PAUSED && !opt_ignore_paused) {
-		werr_set(e, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+		werr_set(e, 0,
+			 "cannot exec in a paused container (use --ignore-paused to override)");
 		goto out;
 	}
 	const struct oci_process *proc;
@@ -137,7 +144,8 @@ static int run_exec(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		proc = own;
 	} else {
 		if (argc < 2) {
-			werr_set(e, EINVAL, "exec: no command given: args or --process are required");
+			werr_code(e, EINVAL,
+				  "exec: no command given: args or --process are required");
 			goto out;
 		}
 		const struct oci_config *cfg = container_config(c, e);
@@ -150,7 +158,8 @@ static int run_exec(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		proc = p;
 	}
 	if (proc->terminal && opt_detach && !opt_console_socket) {
-		werr_set(e, EINVAL, "cannot allocate tty if ward will detach without setting console socket");
+		werr_code(e, EINVAL,
+			  "cannot allocate tty if ward will detach without setting console socket");
 		goto out;
 	}
 	int pair[2] = {-1, -1};
@@ -166,9 +175,9 @@ static int run_exec(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		}
 	}
 	struct exec_opts o = {.process = proc,
-	                      .console_socket = opt_console_socket,
-	                      .console_fd = pair[1],
-	                      .preserve_fds = (int)opt_preserve_fds};
+			      .console_socket = opt_console_socket,
+			      .console_fd = pair[1],
+			      .preserve_fds = (int)opt_preserve_fds};
 	pid_t pid;
 	int r = container_exec(c, &o, &pid, e);
 	if (pair[1] >= 0)
@@ -202,8 +211,9 @@ const struct cli_command cmd_exec = {
 	.name = "exec",
 	.summary = "execute new process inside the container",
 	.usage = "<container-id> <command> [command options]  ||  -p process.json <container-id>",
-	.description = "The exec command runs a new process in a container's namespaces and cgroup; "
-	               "in the foreground ward exits with the process's status.",
+	.description =
+		"The exec command runs a new process in a container's namespaces and cgroup; "
+		"in the foreground ward exits with the process's status.",
 	.opts = exec_opts,
 	.min_args = 1,
 	.max_args = -1,

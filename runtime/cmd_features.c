@@ -15,27 +15,64 @@
 #include "../oci-spec/oci_state.h"
 #include "cli.h"
 #include "mount_opts.h"
+#include "policy.h"
 #include "process_attrs.h"
 #include "seccomp_oci.h"
 #include "version.h"
 
-static const char *const hooks[] = {"prestart",  "createRuntime", "createContainer",
-                                    "startContainer", "poststart", "poststop", NULL};
-static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid",
-                                         "time",   "user", "uts", NULL};
+static const char *const hooks[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	NULL};
+static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network", "pid",
+					 "time",   "user", "uts",   NULL};
 /* Every option mount_opts_parse() understands (a unit test checks each one parses). */
-const char *const mount_option_names[] = {
-	"async",      "atime",        "bind",        "defaults",     "dev",         "diratime",
-	"dirsync",    "exec",         "idmap",       "iversion",     "lazytime",    "loud",
-	"mand",       "noatime",      "nodev",       "nodiratime",   "noexec",      "noiversion",
-	"nolazytime", "nomand",       "norelatime",  "nostrictatime", "nosuid",     "nosymfollow",
-	"private",    "rbind",        "relatime",    "remount",      "ridmap",      "ro",
-	"rprivate",   "rro",          "rrw",         "rnosuid",      "rsuid",       "rnodev",
-	"rdev",       "rnoexec",      "rexec",       "rnoatime",     "ratime",      "rrelatime",
-	"rnorelatime", "rstrictatime", "rnodiratime", "rdiratime",   "rnosymfollow", "rsymfollow",
-	"rshared",    "rslave",       "runbindable", "rw",           "shared",      "silent",
-	"slave",      "strictatime",  "suid",        "symfollow",    "sync",        "tmpcopyup",
-	"unbindable", NULL};
+const char *const mount_option_names[] = {"async",        "atime",
+					  "bind",         "defaults",
+					  "dev",          "diratime",
+					  "dirsync",      "exec",
+					  "idmap",        "iversion",
+					  "lazytime",     "loud",
+					  "mand",         "noatime",
+					  "nodev",        "nodiratime",
+					  "noexec",       "noiversion",
+					  "nolazytime",   "nomand",
+					  "norelatime",   "nostrictatime",
+					  "nosuid",       "nosymfollow",
+					  "private",      "rbind",
+					  "relatime",     "remount",
+					  "ridmap",       "ro",
+					  "rprivate",     "rro",
+					  "rrw",          "rnosuid",
+					  "rsuid",        "rnodev",
+					  "rdev",         "rnoexec",
+					  "rexec",        "rnoatime",
+					  "ratime",       "rrelatime",
+					  "rnorelatime",  "rstrictatime",
+					  "rnodiratime",  "rdiratime",
+					  "rnosymfollow", "rsymfollow",
+					  "rshared",      "rslave",
+					  "runbindable",  "rw",
+					  "shared",       "silent",
+					  "slave",        "strictatime",
+					  "suid",         "symfollow",
+					  "sync",         "tmpcopyup",
+					  "unbindable",   NULL};
+
+/* "default,agent,audit,none": what --policy and dev.ward.policy accept by name. */
+static char *builtin_policy_list(void)
+{
+	const char *const *names = policy_builtin_names();
+	size_t len = 1;
+	for (size_t i = 0; names[i]; i++)
+		len += strlen(names[i]) + 1;
+	char *s = xcalloc(1, len);
+	for (size_t i = 0; names[i]; i++) {
+		if (i)
+			strcat(s, ",");
+		strcat(s, names[i]);
+	}
+	return s;
+}
 
 /* Idmapped mounts need mount_setattr (Linux 5.12): ENOSYS means this kernel has none. */
 static bool idmap_supported(void)
@@ -64,11 +101,12 @@ static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr 
 	(void)argc;
 	(void)argv;
 	char **caps = caps_known_names();
+	_cleanup_free_ char *policies = builtin_policy_list();
 	_cleanup_free_ const char **flags = supported_seccomp_flags();
 	const struct oci_kv annotations[] = {
 		{"dev.ward.version", WARD_VERSION},
 		{"dev.ward.commit", WARD_COMMIT},
-		{"dev.ward.policies", "none"},
+		{"dev.ward.policies", policies},
 	};
 	struct oci_features f = {
 		.oci_version_min = "1.0.0",

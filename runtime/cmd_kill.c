@@ -16,7 +16,8 @@
 static bool opt_all;
 
 static const struct cli_opt kill_opts[] = {
-	{"all", 'a', OPT_BOOL, &opt_all, NULL, "send the specified signal to all processes inside the container"},
+	{"all", 'a', OPT_BOOL, &opt_all, NULL,
+	 "send the specified signal to all processes inside the container"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -51,24 +52,18 @@ static int run_kill(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 {
 	int sig = SIGTERM;
 	if (argc > 1 && (sig = signal_parse(argv[1])) < 0)
-		return werr_set(e, EINVAL, "unknown signal \"%s\"", argv[1]);
+		return werr_code(e, EINVAL, "unknown signal \"%s\"", argv[1]);
 	struct container *c = NULL;
 	if (container_open(ctx->root, argv[0], true, &c, e) < 0)
 		return -1;
 	int r = 0;
 	enum container_status s = container_status(c);
 	if (s == STATUS_STOPPED && !opt_all) {
-		r = werr_set(e, ESRCH, "container not running");
+		r = werr_code(e, ESRCH, "container not running");
 	} else if (opt_all) {
 		r = signal_all(c, sig, e);
 	} else {
-		int pidfd = container_pidfd(c, e);
-		if (pidfd < 0)
-			r = werr_set(e, ESRCH, "container not running");
-		else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-			r = werr_sys(e, "signal container %s", c->id);
-		if (pidfd >= 0)
-			close(pidfd);
+		r = container_signal(c, sig, e);
 	}
 	container_free(c);
 	return r < 0 ? -1 : 0;
@@ -76,10 +71,11 @@ static int run_kill(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 
 const struct cli_command cmd_kill = {
 	.name = "kill",
-	.summary = "kill sends the specified signal (default: SIGTERM) to the container's init process",
+	.summary = "kill sends the specified signal (default: SIGTERM) to the container's init "
+		   "process",
 	.usage = "<container-id> [signal]",
 	.description = "The kill command sends a signal to the init process of the container: a "
-	               "name with or without SIG (KILL, SIGKILL) or a number.",
+		       "name with or without SIG (KILL, SIGKILL) or a number.",
 	.opts = kill_opts,
 	.min_args = 1,
 	.max_args = 2,
@@ -89,7 +85,8 @@ const struct cli_command cmd_kill = {
 static bool opt_force;
 
 static const struct cli_opt delete_opts[] = {
-	{"force", 'f', OPT_BOOL, &opt_force, NULL, "forcibly deletes the container if it is still running (uses SIGKILL)"},
+	{"force", 'f', OPT_BOOL, &opt_force, NULL,
+	 "forcibly deletes the container if it is still running (uses SIGKILL)"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -107,7 +104,7 @@ static int run_delete(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 	enum container_status s = container_status(c);
 	if (s != STATUS_STOPPED && s != STATUS_CREATED && !opt_force)
 		r = werr_set(e, 0, "cannot delete container %s that is not stopped: %s", c->id,
-		             container_status_name(s));
+			     container_status_name(s));
 	else
 		r = container_destroy(c, e);
 	container_free(c);
@@ -119,7 +116,7 @@ const struct cli_command cmd_delete = {
 	.summary = "delete any resources held by the container often used with detached container",
 	.usage = "<container-id>",
 	.description = "The delete command deletes any resources held by the container: its "
-	               "processes (with --force, or when it was only created), cgroup and state.",
+		       "processes (with --force, or when it was only created), cgroup and state.",
 	.opts = delete_opts,
 	.min_args = 1,
 	.max_args = 1,

@@ -15,7 +15,7 @@
 
 /* Opens the container (locked) and its cgroup. */
 static int open_with_cgroup(struct cli_ctx *ctx, const char *id, bool lock, struct container **c,
-                            struct cgroup **cg, struct werr *e)
+			    struct cgroup **cg, struct werr *e)
 {
 	if (container_open(ctx->root, id, lock, c, e) < 0)
 		return -1;
@@ -65,7 +65,7 @@ const struct cli_command cmd_pause = {
 	.summary = "pause suspends all processes inside the container",
 	.usage = "<container-id>",
 	.description = "The pause command suspends all processes in the instance of the container "
-	               "(cgroup freezer).",
+		       "(cgroup freezer).",
 	.min_args = 1,
 	.max_args = 1,
 	.run = run_pause,
@@ -135,7 +135,7 @@ static int print_stats(struct container *c, struct cgroup *cg, struct werr *e)
 	jsonw_obj_close(&w);
 	_cleanup_free_ char *s = jsonw_take(&w);
 	if (!s)
-		return werr_set(e, ENOMEM, "stats");
+		return werr_code(e, ENOMEM, "stats");
 	printf("%s\n", s);
 	fflush(stdout);
 	return 0;
@@ -146,8 +146,8 @@ static int run_events(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 	(void)argc;
 	long long interval = 5000;
 	if (opt_interval && (parse_duration_ms(opt_interval, &interval) < 0 || interval <= 0))
-		return werr_set(e, EINVAL, "invalid --interval %s: expected a duration such as 5s",
-		                opt_interval);
+		return werr_code(e, EINVAL, "invalid --interval %s: expected a duration such as 5s",
+				 opt_interval);
 	struct container *c = NULL;
 	struct cgroup *cg = NULL;
 	if (open_with_cgroup(ctx, argv[0], false, &c, &cg, e) < 0)
@@ -167,11 +167,11 @@ static int run_events(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 
 const struct cli_command cmd_events = {
 	.name = "events",
-	.summary = "display container events such as OOM notifications, cpu, memory, and IO usage "
-	           "statistics",
+	.summary = "display container statistics (cpu, memory, pids, IO, hugetlb) once or at an "
+		   "interval",
 	.usage = "<container-id>",
 	.description = "The events command displays information about the container. By default "
-	               "the information is displayed once every 5 seconds.",
+		       "the information is displayed once every 5 seconds.",
 	.opts = events_opts,
 	.min_args = 1,
 	.max_args = 1,

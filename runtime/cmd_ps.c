@@ -16,7 +16,8 @@
 static const char *opt_format;
 
 static const struct cli_opt ps_opts[] = {
-	{"format", 'f', OPT_STRING, &opt_format, NULL, "select one of: table or json (default: \"table\")"},
+	{"format", 'f', OPT_STRING, &opt_format, NULL,
+	 "select one of: table or json (default: \"table\")"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 

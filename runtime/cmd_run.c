@@ -34,9 +34,9 @@ static const struct cli_opt run_opts[] = {
 	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master "
 	 "end of the console's pseudoterminal"},
 	{"detach", 'd', OPT_BOOL, &opt_detach, NULL, "detach from the container's process"},
-	{"keep", 0, OPT_BOOL, &opt_keep, NULL,
-	 "do not delete the container after it exits"},
-	{"pid-file", 0, OPT_STRING, &opt_pid_file, NULL, "specify the file to write the process id to"},
+	{"keep", 0, OPT_BOOL, &opt_keep, NULL, "do not delete the container after it exits"},
+	{"pid-file", 0, OPT_STRING, &opt_pid_file, NULL,
+	 "specify the file to write the process id to"},
 	{"no-pivot", 0, OPT_BOOL, &opt_no_pivot, NULL,
 	 "do not use pivot root to jail process inside rootfs"},
 	{"no-new-keyring", 0, OPT_BOOL, &opt_no_new_keyring, NULL,
@@ -126,8 +126,8 @@ const struct cli_command cmd_run = {
 	.summary = "create and run a container",
 	.usage = "<container-id>",
 	.description = "The run command creates an instance of a container for a bundle and starts "
-	               "it; in the foreground it forwards signals and exits with the container's "
-	               "status.",
+		       "it; in the foreground it forwards signals and exits with the container's "
+		       "status.",
 	.opts = run_opts,
 	.min_args = 1,
 	.max_args = 1,

@@ -15,7 +15,8 @@ static void write_state(struct jsonw *w, struct container *c, enum container_sta
 	struct werr ignored;
 	const struct oci_config *cfg = container_config(c, &ignored);
 	jsonw_obj_open(w);
-	jsonw_key_str(w, "ociVersion", cfg && cfg->oci_version ? cfg->oci_version : OCI_SPEC_VERSION);
+	jsonw_key_str(w, "ociVersion",
+		      cfg && cfg->oci_version ? cfg->oci_version : OCI_SPEC_VERSION);
 	jsonw_key_str(w, "id", c->id);
 	jsonw_key_int(w, "pid", s == STATUS_STOPPED ? 0 : c->pid);
 	jsonw_key_str(w, "status", container_status_name(s));
@@ -45,7 +46,7 @@ static int run_state(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	container_free(c);
 	_cleanup_free_ char *s = jsonw_take(&w);
 	if (!s)
-		return werr_set(e, ENOMEM, "state");
+		return werr_code(e, ENOMEM, "state");
 	printf("%s\n", s);
 	return 0;
 }
@@ -55,7 +56,7 @@ const struct cli_command cmd_state = {
 	.summary = "output the state of a container",
 	.usage = "<container-id>",
 	.description = "The state command outputs current state information for the instance of a "
-	               "container.",
+		       "container.",
 	.min_args = 1,
 	.max_args = 1,
 	.run = run_state,
@@ -65,7 +66,8 @@ static const char *opt_format;
 static bool opt_quiet;
 
 static const struct cli_opt list_opts[] = {
-	{"format", 'f', OPT_STRING, &opt_format, NULL, "select one of: table or json (default: table)"},
+	{"format", 'f', OPT_STRING, &opt_format, NULL,
+	 "select one of: table or json (default: table)"},
 	{"quiet", 'q', OPT_BOOL, &opt_quiet, NULL, "display only container IDs"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
@@ -87,8 +89,8 @@ static int run_list(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	jsonw_init(&w, false);
 	jsonw_arr_open(&w);
 	if (!json && !opt_quiet)
-		printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
-		       "OWNER");
+		printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+		       "CREATED", "OWNER");
 	for (size_t i = 0; i < n; i++) {
 		struct container *c = NULL;
 		struct werr ce;

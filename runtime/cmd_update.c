@@ -19,14 +19,16 @@ static const char *opt_resources, *opt_blkio_weight, *opt_cpu_period, *opt_cpu_q
 
 static const struct cli_opt update_opts[] = {
 	{"resources", 'r', OPT_STRING, &opt_resources, NULL,
-	 "path to a file containing the resources to update or '-' to read from the standard input"},
+	 "path to a file containing the resources to update or '-' to read from the standard "
+	 "input"},
 	{"blkio-weight", 0, OPT_STRING, &opt_blkio_weight, NULL,
 	 "specifies per cgroup weight, range is from 10 to 1000"},
 	{"cpu-period", 0, OPT_STRING, &opt_cpu_period, NULL,
 	 "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"},
 	{"cpu-quota", 0, OPT_STRING, &opt_cpu_quota, NULL,
 	 "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"},
-	{"cpu-share", 0, OPT_STRING, &opt_cpu_share, NULL, "CPU shares (relative weight vs. other containers)"},
+	{"cpu-share", 0, OPT_STRING, &opt_cpu_share, NULL,
+	 "CPU shares (relative weight vs. other containers)"},
 	{"cpu-rt-period", 0, OPT_STRING, &opt_rt_period, NULL,
 	 "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"},
 	{"cpu-rt-runtime", 0, OPT_STRING, &opt_rt_runtime, NULL,
@@ -37,11 +39,16 @@ static const struct cli_opt update_opts[] = {
 	{"kernel-memory-tcp", 0, OPT_STRING, &opt_kmem_tcp, NULL,
 	 "Kernel memory limit (in bytes) for tcp buffer"},
 	{"memory", 0, OPT_STRING, &opt_memory, NULL, "Memory limit (in bytes)"},
-	{"memory-reservation", 0, OPT_STRING, &opt_mem_res, NULL, "Memory reservation or soft_limit (in bytes)"},
-	{"memory-swap", 0, OPT_STRING, &opt_swap, NULL, "Total memory usage (memory + swap); set '-1' to enable unlimited swap"},
-	{"pids-limit", 0, OPT_STRING, &opt_pids, NULL, "Maximum number of pids allowed in the container"},
-	{"l3-cache-schema", 0, OPT_STRING, &opt_l3, NULL, "The string of Intel RDT/CAT L3 cache schema"},
-	{"mem-bw-schema", 0, OPT_STRING, &opt_membw, NULL, "The string of Intel RDT/MBA memory bandwidth schema"},
+	{"memory-reservation", 0, OPT_STRING, &opt_mem_res, NULL,
+	 "Memory reservation or soft_limit (in bytes)"},
+	{"memory-swap", 0, OPT_STRING, &opt_swap, NULL,
+	 "Total memory usage (memory + swap); set '-1' to enable unlimited swap"},
+	{"pids-limit", 0, OPT_STRING, &opt_pids, NULL,
+	 "Maximum number of pids allowed in the container"},
+	{"l3-cache-schema", 0, OPT_STRING, &opt_l3, NULL,
+	 "The string of Intel RDT/CAT L3 cache schema"},
+	{"mem-bw-schema", 0, OPT_STRING, &opt_membw, NULL,
+	 "The string of Intel RDT/MBA memory bandwidth schema"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -52,29 +59,45 @@ static int parse_bytes(const char *flag, const char *s, int64_t *out, struct wer
 	errno = 0;
 	double v = strtod(s, &end);
 	if (end == s || errno)
-		return werr_set(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
+		return werr_code(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
 	double mult = 1;
 	switch (tolower((unsigned char)*end)) {
-	case 'k': mult = 1024.0; end++; break;
-	case 'm': mult = 1024.0 * 1024; end++; break;
-	case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 't': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; end++; break;
-	default: break;
+	case 'k':
+		mult = 1024.0;
+		end++;
+		break;
+	case 'm':
+		mult = 1024.0 * 1024;
+		end++;
+		break;
+	case 'g':
+		mult = 1024.0 * 1024 * 1024;
+		end++;
+		break;
+	case 't':
+		mult = 1024.0 * 1024 * 1024 * 1024;
+		end++;
+		break;
+	case 'p':
+		mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (!strcasecmp(end, "ib") || !strcasecmp(end, "b"))
 		end += strlen(end);
 	if (*end)
-		return werr_set(e, EINVAL, "--%s: invalid size \"%s\"", flag, s);
+		return werr_code(e, EINVAL, "--%s: invalid size \"%s\"", flag, s);
 	*out = (int64_t)(v * mult);
 	return 0;
 }
 
 static int parse_num(const char *flag, const char *s, long long min, long long max, long long *out,
-                     struct werr *e)
+		     struct werr *e)
 {
 	if (parse_ll(s, min, max, out) < 0)
-		return werr_set(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
+		return werr_code(e, EINVAL, "--%s: invalid value \"%s\"", flag, s);
 	return 0;
 }
 
@@ -158,7 +181,7 @@ static int resources_from_flags(struct oci_resources *r, struct werr *e)
 		r->pids.limit = v;
 	}
 	if (opt_l3 || opt_membw)
-		return werr_set(e, ENOTSUP, "Intel RDT is not supported by ward");
+		return werr_code(e, ENOTSUP, "Intel RDT is not supported by ward");
 	return 0;
 }
 
@@ -174,9 +197,9 @@ static int run_update(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 		_cleanup_free_ char *buf = NULL;
 		size_t len;
 		int r = !strcmp(opt_resources, "-")
-		                ? read_fd_all(STDIN_FILENO, OCI_CONFIG_MAX_BYTES, &buf, &len, e)
-		                : read_file_at(AT_FDCWD, opt_resources, OCI_CONFIG_MAX_BYTES, &buf,
-		                               &len, e);
+				? read_fd_all(STDIN_FILENO, OCI_CONFIG_MAX_BYTES, &buf, &len, e)
+				: read_file_at(AT_FDCWD, opt_resources, OCI_CONFIG_MAX_BYTES, &buf,
+					       &len, e);
 		if (r < 0)
 			return werr_wrap(e, "--resources");
 		if (oci_resources_parse(buf, len, "resources", &res, e) < 0)
@@ -212,7 +235,7 @@ const struct cli_command cmd_update = {
 	.summary = "update container resource constraints",
 	.usage = "<container-id>",
 	.description = "The update command changes the resource limits of a running container, "
-	               "from a linux.resources JSON document (--resources) or individual flags.",
+		       "from a linux.resources JSON document (--resources) or individual flags.",
 	.opts = update_opts,
 	.min_args = 1,
 	.max_args = 1,

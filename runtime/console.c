@@ -25,7 +25,7 @@ int console_socket_connect(const char *path, struct werr *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "console socket path too long: %s", path);
+		return werr_code(e, ENAMETOOLONG, "console socket path too long: %s", path);
 	strcpy(sa.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -44,12 +44,11 @@ static int check_devpts(int fd, const char *what, struct werr *e)
 	if (fstatfs(fd, &sf) < 0)
 		return werr_sys(e, "statfs %s", what);
 	if (sf.f_type != DEVPTS_SUPER_MAGIC)
-		return werr_set(e, EPERM, "%s is not on a devpts filesystem", what);
+		return werr_code(e, EPERM, "%s is not on a devpts filesystem", what);
 	return 0;
 }
 
-int console_open_pty(int ptmx_dirfd, const char *ptmx_path, int *master, int *slave,
-                     struct werr *e)
+int console_open_pty(int ptmx_dirfd, const char *ptmx_path, int *master, int *slave, struct werr *e)
 {
 	_cleanup_close_ int m =
 		openat(ptmx_dirfd, ptmx_path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
@@ -83,9 +82,9 @@ int send_fd(int sock, const char *name, int fd, struct werr *e)
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
 	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = cbuf,
-	                    .msg_controllen = sizeof(cbuf)};
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
 	memset(cbuf, 0, sizeof(cbuf));
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
@@ -107,9 +106,9 @@ int recv_fd(int sock, int *fd, struct werr *e)
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
 	struct msghdr mh = {.msg_iov = &iov,
-	                    .msg_iovlen = 1,
-	                    .msg_control = cbuf,
-	                    .msg_controllen = sizeof(cbuf)};
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
 	ssize_t n;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -119,7 +118,7 @@ int recv_fd(int sock, int *fd, struct werr *e)
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return werr_set(e, EPROTO, "no file descriptor received");
+		return werr_code(e, EPROTO, "no file descriptor received");
 	memcpy(fd, CMSG_DATA(c), sizeof(int));
 	return 0;
 }

@@ -17,7 +17,7 @@ int console_socket_connect(const char *path, struct werr *e);
 /* Opens a new pty through ptmx_fd's devpts (an fd of ptmx, e.g. <rootfs>/dev/pts/ptmx) and
  * verifies both ends really live on a devpts filesystem. */
 int console_open_pty(int ptmx_dirfd, const char *ptmx_path, int *master, int *slave,
-                     struct werr *e);
+		     struct werr *e);
 int console_set_size(int fd, uint32_t rows, uint32_t cols, struct werr *e);
 /* Sends fd over a unix socket with SCM_RIGHTS, with `name` as the payload. */
 int send_fd(int sock, const char *name, int fd, struct werr *e);

@@ -27,8 +27,8 @@ int container_id_validate(const char *id, struct werr *e)
 		return werr_set(e, 0, "invalid container id format: %s", id);
 	for (const char *p = id; *p; p++) {
 		char ch = *p;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '_' || ch == '+' || ch == '-' || ch == '.'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '+' || ch == '-' || ch == '.'))
 			return werr_set(e, 0, "invalid container id format: %s", id);
 	}
 	return 0;
@@ -54,7 +54,7 @@ static int lock_dir(struct container *c, struct werr *e)
 	/* a concurrent delete may have removed the directory while we waited */
 	struct stat st;
 	if (fstat(c->lock_fd, &st) < 0 || st.st_nlink == 0)
-		return werr_set(e, ENOENT, "container does not exist");
+		return werr_code(e, ENOENT, "container does not exist");
 	return 0;
 }
 
@@ -111,12 +111,12 @@ static int load_state(struct container *c, struct werr *e)
 	char errbuf[256];
 	if (read_file_at(c->dir_fd, "state.json", STATE_MAX_BYTES, &buf, NULL, e) < 0) {
 		if (e->errnum == ENOENT)
-			return werr_set(e, ENOENT, "container %s is still being created", c->id);
+			return werr_code(e, ENOENT, "container %s is still being created", c->id);
 		return werr_wrap(e, "read state of %s", c->id);
 	}
 	yajl_val t = yajl_tree_parse(buf, errbuf, sizeof(errbuf));
 	if (!t)
-		return werr_set(e, EINVAL, "state of %s is corrupt: %s", c->id, errbuf);
+		return werr_code(e, EINVAL, "state of %s is corrupt: %s", c->id, errbuf);
 	c->pid = (pid_t)tree_int(t, "pid");
 	c->pid_start = (unsigned long long)tree_int(t, "pidStart");
 	c->bundle = dup_or_null(tree_str(t, "bundle"));
@@ -130,14 +130,14 @@ static int load_state(struct container *c, struct werr *e)
 }
 
 int container_open(const char *root, const char *id, bool lock, struct container **out,
-                   struct werr *e)
+		   struct werr *e)
 {
 	if (container_id_validate(id, e) < 0)
 		return -1;
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		if (errno == ENOENT)
-			return werr_set(e, ENOENT, "container does not exist");
+			return werr_code(e, ENOENT, "container does not exist");
 		return werr_sys(e, "open state root %s", root);
 	}
 	struct container *c = container_alloc(root, id);
@@ -145,7 +145,7 @@ int container_open(const char *root, const char *id, bool lock, struct container
 	if (c->dir_fd < 0) {
 		container_free(c);
 		if (errno == ENOENT || errno == ENOTDIR)
-			return werr_set(e, ENOENT, "container does not exist");
+			return werr_code(e, ENOENT, "container does not exist");
 		return werr_sys(e, "open state dir of %s", id);
 	}
 	if (lock && lock_dir(c, e) < 0) {
@@ -177,8 +177,7 @@ int container_relock(struct container *c, struct werr *e)
 	return lock_dir(c, e);
 }
 
-int container_save(struct container *c, const char *config_json, size_t config_len,
-                   struct werr *e)
+int container_save(struct container *c, const char *config_json, size_t config_len, struct werr *e)
 {
 	struct jsonw w;
 	jsonw_init(&w, false);
@@ -197,7 +196,7 @@ int container_save(struct container *c, const char *config_json, size_t config_l
 	jsonw_obj_close(&w);
 	_cleanup_free_ char *s = jsonw_take(&w);
 	if (!s)
-		return werr_set(e, ENOMEM, "serialise state");
+		return werr_code(e, ENOMEM, "serialise state");
 	if (config_json &&
 	    write_file_atomic_at(c->dir_fd, "config.json", config_json, config_len, 0600, e) < 0)
 		return -1;
@@ -322,13 +321,36 @@ int container_pidfd(struct container *c, struct werr *e)
 {
 	int fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 	if (fd < 0)
-		return werr_set(e, ESRCH, "container %s is not running", c->id);
+		return werr_code(e, ESRCH, "container %s is not running", c->id);
 	/* the pidfd pins the process: check after opening that it is still the one we started */
 	if (!init_alive(c)) {
 		close(fd);
-		return werr_set(e, ESRCH, "container %s is not running", c->id);
+		return werr_code(e, ESRCH, "container %s is not running", c->id);
 	}
 	return fd;
+}
+
+int container_signal(struct container *c, int sig, struct werr *e)
+{
+	int fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (fd < 0 && errno == ENOSYS) {
+		/* no pidfds (old kernel, valgrind): the start time check narrows the reuse window */
+		if (!init_alive(c))
+			return werr_code(e, ESRCH, "container not running");
+		if (kill(c->pid, sig) < 0)
+			return werr_sys(e, "signal container %s", c->id);
+		return 0;
+	}
+	if (fd < 0 || !init_alive(c)) {
+		if (fd >= 0)
+			close(fd);
+		return werr_code(e, ESRCH, "container not running");
+	}
+	int r = (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+	close(fd);
+	if (r < 0)
+		return werr_sys(e, "signal container %s", c->id);
+	return 0;
 }
 
 char *container_state_json(struct container *c, enum container_status s, bool pretty)

@@ -28,20 +28,20 @@ enum container_status {
 };
 
 struct container {
-	char *root;    /* --root */
+	char *root; /* --root */
 	char *id;
-	int dir_fd;    /* O_PATH|O_DIRECTORY of <root>/<id> */
-	int lock_fd;   /* holds the flock */
+	int dir_fd;  /* O_PATH|O_DIRECTORY of <root>/<id> */
+	int lock_fd; /* holds the flock */
 
 	/* from state.json */
 	pid_t pid;
 	unsigned long long pid_start; /* clock ticks since boot: tells a reused pid apart */
 	char *bundle;
 	char *rootfs;
-	char *created;  /* RFC 3339 */
+	char *created; /* RFC 3339 */
 	char *owner;
-	char *cgroup;   /* cgroup_describe() string, NULL when none */
-	char *policy;   /* supervisor policy selected at create */
+	char *cgroup;  /* cgroup_describe() string, NULL when none */
+	char *policy;  /* supervisor policy selected at create */
 	bool creating; /* no state.json yet */
 
 	struct oci_config *config; /* loaded lazily by container_config() */
@@ -58,13 +58,12 @@ int container_new(const char *root, const char *id, struct container **out, stru
  * atomically written state, and a container still being created shows as "creating".
  */
 int container_open(const char *root, const char *id, bool lock, struct container **out,
-                   struct werr *e);
+		   struct werr *e);
 /* Releases the lock early (e.g. `run` while it waits for the container to exit). */
 void container_unlock(struct container *c);
 int container_relock(struct container *c, struct werr *e);
 /* Saves state.json (atomic) and config.json. */
-int container_save(struct container *c, const char *config_json, size_t config_len,
-                   struct werr *e);
+int container_save(struct container *c, const char *config_json, size_t config_len, struct werr *e);
 const struct oci_config *container_config(struct container *c, struct werr *e);
 /* Removes the state dir (the container's lock is released with it). */
 int container_remove_dir(struct container *c, struct werr *e);
@@ -75,6 +74,9 @@ enum container_status container_status(struct container *c);
 const char *container_status_name(enum container_status s);
 /* A pidfd for the container's init, verified to be the same process; -1 with ESRCH if gone. */
 int container_pidfd(struct container *c, struct werr *e);
+
+/* Signals init through a pidfd verified to be the same process (ESRCH: not running). */
+int container_signal(struct container *c, int sig, struct werr *e);
 
 /* runtime-spec state JSON for this container (for `ward state` and hooks). */
 char *container_state_json(struct container *c, enum container_status s, bool pretty);

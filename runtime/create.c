@@ -31,7 +31,10 @@
 #include "process_attrs.h"
 #include "rootfs.h"
 #include "seccomp_oci.h"
+#include "policy.h"
+#include "supervisor_client.h"
 #include "sync.h"
+#include "ward_filter.h"
 
 /* fork-like clone into new namespaces: returns 0 in the child */
 static pid_t clone_ns(int flags)
@@ -101,7 +104,7 @@ static int make_start_socket(struct container *c, struct werr *e)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
+		return werr_code(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
 	strcpy(sa.sun_path, path);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -125,6 +128,11 @@ struct create_run {
 	struct cgroup *cg;
 	int listen_fd, console_fd, sync[2];
 	int *idmap_fds; /* one per mount, -1 where not idmapped; NULL when none */
+	char *policy_name; /* built-in name or absolute path of a policy file */
+	struct ward_policy *policy;
+	struct ward_filter ward;
+	int sup_sock;
+	bool sup_started;
 	pid_t init_pid;
 	int init_pidfd;
 };
@@ -140,37 +148,49 @@ static int load_bundle(struct create_run *r, struct werr *e)
 	if (dfd < 0)
 		return werr_sys(e, "bundle %s", r->bundle);
 	if (read_file_at(dfd, "config.json", OCI_CONFIG_MAX_BYTES, &r->config_json, &r->config_len,
-	                 e) < 0)
+			 e) < 0)
 		return werr_wrap(e, "bundle %s", r->bundle);
 	if (oci_config_parse(r->config_json, r->config_len, "config.json", &r->cfg, e) < 0)
 		return -1;
 	return 0;
 }
 
+/* The annotation (e.g. from a Kubernetes pod) wins over the global flag; "default" otherwise. */
+static int select_policy(struct create_run *r, struct werr *e)
+{
+	const char *p = oci_config_annotation(r->cfg, "dev.ward.policy");
+	if (!p || !*p)
+		p = r->o->policy && *r->o->policy ? r->o->policy : "default";
+	if (strchr(p, '/')) {
+		char abs[PATH_MAX];
+		if (!realpath(p, abs))
+			return werr_sys(e, "policy file %s", p);
+		r->policy_name = xstrdup(abs);
+	} else {
+		r->policy_name = xstrdup(p);
+	}
+	return policy_load(r->policy_name, &r->policy, e);
+}
+
 static int validate(struct create_run *r, struct werr *e)
 {
 	const struct oci_config *cfg = r->cfg;
 	if (!cfg->has_root || !cfg->root.path)
-		return werr_set(e, EINVAL, "config.json: root: required by ward");
+		return werr_code(e, EINVAL, "config.json: root: required by ward");
 	if (!cfg->has_process)
-		return werr_set(e, EINVAL, "config.json: process: required to create a container");
+		return werr_code(e, EINVAL, "config.json: process: required to create a container");
 	if (cfg->process.n_args == 0)
-		return werr_set(e, EINVAL, "config.json: process.args: must not be empty");
+		return werr_code(e, EINVAL, "config.json: process.args: must not be empty");
 	if (cfg->process.terminal && r->o->console_fd < 0 && !r->o->console_socket)
-		return werr_set(e, EINVAL, "process.terminal is true: --console-socket is required");
+		return werr_code(e, EINVAL,
+				 "process.terminal is true: --console-socket is required");
 	if (!cfg->process.terminal && r->o->console_socket)
-		return werr_set(e, EINVAL, "--console-socket given but process.terminal is false");
+		return werr_code(e, EINVAL, "--console-socket given but process.terminal is false");
 	if (r->o->preserve_fds < 0 || r->o->preserve_fds > PRESERVE_FDS_MAX)
-		return werr_set(e, EINVAL, "--preserve-fds: must be between 0 and %d", PRESERVE_FDS_MAX);
-	/* the annotation (from e.g. a Kubernetes pod) wins over the global flag */
-	const char *policy = oci_config_annotation(cfg, "dev.ward.policy");
-	if (!policy)
-		policy = r->o->policy && *r->o->policy ? r->o->policy : "none";
-	if (strcmp(policy, "none") != 0)
-		return werr_set(e, ENOTSUP,
-		                "policy \"%s\": the supervisor is not built yet; only \"none\" (no "
-		                "supervisor) is available",
-		                policy);
+		return werr_code(e, EINVAL, "--preserve-fds: must be between 0 and %d",
+				 PRESERVE_FDS_MAX);
+	if (select_policy(r, e) < 0)
+		return -1;
 	if (ns_plan_build(cfg, &r->plan, e) < 0 || rootfs_validate(cfg, e) < 0 ||
 	    process_attrs_validate(&cfg->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
@@ -179,6 +199,9 @@ static int validate(struct create_run *r, struct werr *e)
 			return -1;
 		r->has_seccomp = true;
 	}
+	if (ward_filter_check_oci(r->policy, r->has_seccomp && r->seccomp.has_notify, e) < 0 ||
+	    ward_filter_build(r->policy, &r->ward, e) < 0)
+		return -1;
 	return 0;
 }
 
@@ -224,6 +247,10 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.seccomp = r->has_seccomp ? &r->seccomp : NULL,
 		.direct_child = !staged,
 		.idmap_fds = r->idmap_fds,
+		.ward = &r->ward,
+		.sup_sock = r->sup_sock,
+		.state_lock_fd = r->c->lock_fd,
+		.state_dir_fd = r->c->dir_fd,
 	};
 	if (!staged) {
 		pid_t pid = clone_ns(r->plan.clone_flags);
@@ -311,11 +338,31 @@ static void create_run_release(struct create_run *r)
 		seccomp_oci_release(&r->seccomp);
 	if (r->idmap_fds)
 		rootfs_idmap_release(r->idmap_fds, r->cfg->n_mounts);
+	if (r->sup_sock >= 0)
+		close(r->sup_sock);
+	ward_filter_release(&r->ward);
+	policy_free(r->policy);
+	free(r->policy_name);
 	cgroup_free(r->cg);
 	container_free(r->c);
 	oci_config_free(r->cfg);
 	free(r->config_json);
 	free(r->bundle);
+}
+
+/*
+ * The supervisor runs detached from us and from init. We connect to it here, on the host side:
+ * init inherits the connected socket (a container root could not open the socket file).
+ */
+static int start_supervisor(struct create_run *r, struct werr *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", r->o->root, r->o->id);
+	pid_t pid;
+	if (supervisor_spawn(dir, r->o->id, r->policy_name, &pid, e) < 0)
+		return werr_wrap(e, "start supervisor");
+	r->sup_started = true;
+	r->sup_sock = supervisor_connect(dir, e);
+	return r->sup_sock < 0 ? werr_wrap(e, "connect to supervisor") : 0;
 }
 
 /* Undoes a failed create: the process, its cgroup and the state dir. */
@@ -330,14 +377,23 @@ static void create_rollback(struct create_run *r)
 	}
 	if (r->cg && cgroup_destroy(r->cg, true, &ignored) < 0)
 		log_warn("cleanup after failed create: %s", ignored.msg);
+	if (r->sup_started) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", r->o->root, r->o->id);
+		if (supervisor_stop(dir, &ignored) < 0)
+			log_warn("cleanup after failed create: %s", ignored.msg);
+	}
 	if (r->c && container_remove_dir(r->c, &ignored) < 0)
 		log_warn("cleanup after failed create: %s", ignored.msg);
 }
 
 int container_create(const struct create_opts *o, struct container **out, struct werr *e)
 {
-	struct create_run r = {.o = o, .listen_fd = -1, .console_fd = o->console_fd,
-	                       .sync = {-1, -1}, .init_pidfd = -1};
+	struct create_run r = {.o = o,
+			       .listen_fd = -1,
+			       .console_fd = o->console_fd,
+			       .sync = {-1, -1},
+			       .init_pidfd = -1,
+			       .sup_sock = -1};
 	int rc = -1;
 
 	if (container_id_validate(o->id, e) < 0 || load_bundle(&r, e) < 0 || validate(&r, e) < 0)
@@ -350,6 +406,8 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	    0)
 		goto fail;
 	if (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, e)) < 0)
+		goto fail;
+	if (r.ward.has_listener && start_supervisor(&r, e) < 0)
 		goto fail;
 	/* idmapped mounts need the host's rights over the source: made here, attached by init */
 	if (rootfs_idmap_prepare(r.cfg, r.bundle, &r.idmap_fds, e) < 0)
@@ -366,11 +424,11 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	c->pid_start = proc_start_time(r.init_pid);
 	c->bundle = xstrdup(r.bundle);
 	c->rootfs = r.cfg->root.path[0] == '/' ? xstrdup(r.cfg->root.path)
-	                                       : xasprintf("%s/%s", r.bundle, r.cfg->root.path);
+					       : xasprintf("%s/%s", r.bundle, r.cfg->root.path);
 	c->created = now_rfc3339();
 	c->owner = owner_name();
 	c->cgroup = r.cg ? cgroup_describe(r.cg) : NULL;
-	c->policy = xstrdup("none");
+	c->policy = take_ptr(r.policy_name);
 	if (container_save(c, r.config_json, r.config_len, e) < 0)
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, r.init_pid, e) < 0)

@@ -21,11 +21,14 @@
 #include "namespaces.h"
 #include "process_attrs.h"
 #include "seccomp_oci.h"
+#include "policy.h"
+#include "supervisor_client.h"
 #include "sync.h"
+#include "ward_filter.h"
 
 static const char *const ns_files[OCI_NS_COUNT] = {
-	[OCI_NS_PID] = "pid",   [OCI_NS_NETWORK] = "net",  [OCI_NS_MOUNT] = "mnt",
-	[OCI_NS_IPC] = "ipc",   [OCI_NS_UTS] = "uts",      [OCI_NS_USER] = "user",
+	[OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
+	[OCI_NS_IPC] = "ipc",       [OCI_NS_UTS] = "uts",     [OCI_NS_USER] = "user",
 	[OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
@@ -53,6 +56,9 @@ static int namespaces_to_join(pid_t pid, struct werr *e)
 
 struct exec_child {
 	const struct exec_opts *o;
+	const struct ward_filter *ward;
+	int sup_sock;
+	pid_t host_pid; /* our pid as the host (and the supervisor) sees it */
 	const struct oci_personality *personality;
 	struct seccomp_oci *seccomp;
 	const char *listener_path, *listener_metadata;
@@ -61,9 +67,12 @@ struct exec_child {
 	int console_fd;
 };
 
+/* As in init: ward's filter and its handoff first, then the container's own profile. */
 static int load_seccomp(const struct exec_child *x, struct werr *e)
 {
 	int listener = -1;
+	if (supervisor_install_filter(x->ward, x->sup_sock, x->host_pid, e) < 0)
+		return werr_wrap(e, "supervisor");
 	if (!x->seccomp)
 		return 0;
 	if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
@@ -71,13 +80,13 @@ static int load_seccomp(const struct exec_child *x, struct werr *e)
 	int r = 0;
 	if (listener >= 0 && x->listener_path && *x->listener_path)
 		r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
-		                              x->state_json, listener, e);
+					      x->state_json, listener, e);
 	if (listener >= 0)
 		close(listener);
 	return r;
 }
 
-static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
+static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 {
 	const struct oci_process *p = x->o->process;
 	int slave = -1;
@@ -85,8 +94,10 @@ static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 	    cpu_affinity_apply(p->exec_cpu_affinity.initial, e) < 0)
 		return werr_wrap(e, "process.execCPUAffinity.initial");
 	/* the parent moves us into the container's cgroup, then lets us go on */
-	if (sync_expect(x->sync_fd, SYNC_GO, NULL, e) < 0)
+	int32_t host_pid;
+	if (sync_expect(x->sync_fd, SYNC_GO, &host_pid, e) < 0)
 		return -1;
+	x->host_pid = host_pid;
 	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.final &&
 	    cpu_affinity_apply(p->exec_cpu_affinity.final, e) < 0)
 		return werr_wrap(e, "process.execCPUAffinity.final");
@@ -121,7 +132,7 @@ static int exec_setup(const struct exec_child *x, char **exe, struct werr *e)
 	return init_prepare_fds(x->o->preserve_fds, ward_inherited_fds, e);
 }
 
-static void __attribute__((noreturn)) exec_child_main(const struct exec_child *x)
+static void __attribute__((noreturn)) exec_child_main(struct exec_child *x)
 {
 	struct werr e;
 	char *exe = NULL;
@@ -139,14 +150,13 @@ fail:
 	_exit(127);
 }
 
-int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid,
-                   struct werr *e)
+int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
 {
 	const struct oci_config *cfg = container_config(c, e);
 	if (!cfg)
 		return -1;
 	if (!o->process->n_args)
-		return werr_set(e, EINVAL, "process args cannot be empty");
+		return werr_code(e, EINVAL, "process args cannot be empty");
 	if (process_attrs_validate(o->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
 	_cleanup_close_ int pidfd = container_pidfd(c, e);
@@ -163,17 +173,31 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			return -1;
 		has_seccomp = true;
 	}
+	/* the container's policy applies to exec'd processes exactly as to init's descendants */
+	struct ward_policy *policy = NULL;
+	struct ward_filter ward = {0};
+	int sup_sock = -1;
 	struct cgroup *cg = NULL;
 	int console_fd = o->console_fd;
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int rc = -1;
+	if (policy_load(c->policy ? c->policy : "none", &policy, e) < 0 ||
+	    ward_filter_build(policy, &ward, e) < 0)
+		goto out;
+	if (ward.has_listener) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
+		if ((sup_sock = supervisor_connect(dir, e)) < 0) {
+			werr_wrap(e, "exec: the container's supervisor");
+			goto out;
+		}
+	}
 	if (c->cgroup && cgroup_open(c->cgroup, &cg, e) < 0)
 		goto out;
 	if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
 		goto out;
 	if (o->process->terminal && console_fd < 0) {
-		werr_set(e, EINVAL, "--tty needs --console-socket when detached");
+		werr_code(e, EINVAL, "--tty needs --console-socket when detached");
 		goto out;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -189,12 +213,16 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		/* joins, then clones the real process as a sibling: our parent's child, not ours */
 		struct werr ce;
 		close(sv[0]);
+		/* the container's lock must not outlive this command in our child */
+		close(c->lock_fd);
 		if (flags && setns(pidfd, flags) < 0) {
 			werr_sys(&ce, "join the namespaces of container %s", c->id);
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}
-		struct clone_args args = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
+		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0
+		 * here */
+		struct clone_args args = {.flags = CLONE_PARENT};
 		long child = syscall(SYS_clone3, &args, sizeof(args));
 		if (child < 0) {
 			werr_sys(&ce, "clone exec process");
@@ -204,6 +232,8 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		if (child == 0) {
 			struct exec_child x = {
 				.o = o,
+				.ward = &ward,
+				.sup_sock = sup_sock,
 				.personality = &cfg->linux_.personality,
 				.seccomp = has_seccomp ? &sc : NULL,
 				.listener_path = cfg->linux_.seccomp.listener_path,
@@ -229,7 +259,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		werr_wrap(e, "exec: join the container's cgroup");
 		goto out;
 	}
-	if (sync_send(sv[0], SYNC_GO, 0, e) < 0)
+	if (sync_send(sv[0], SYNC_GO, pid, e) < 0)
 		goto out;
 	/* EOF: the process exec'd (its end was close-on-exec); a message: it failed */
 	struct sync_msg m;
@@ -258,6 +288,10 @@ out:
 		close(console_fd);
 	if (has_seccomp)
 		seccomp_oci_release(&sc);
+	if (sup_sock >= 0)
+		close(sup_sock);
+	ward_filter_release(&ward);
+	policy_free(policy);
 	cgroup_free(cg);
 	return rc;
 }

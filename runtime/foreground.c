@@ -60,8 +60,8 @@ int supervise(pid_t init, struct relay *t, int sfd)
 	bool in_open = t->master >= 0, out_open = t->master >= 0;
 	for (;;) {
 		struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
-		                      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
-		                      {.fd = out_open ? t->master : -1, .events = POLLIN}};
+				      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+				      {.fd = out_open ? t->master : -1, .events = POLLIN}};
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -102,4 +102,3 @@ int supervise(pid_t init, struct relay *t, int sfd)
 		}
 	}
 }
-

@@ -25,8 +25,7 @@ static long long now_ms(void)
 }
 
 /* Child side: stdin from the state pipe, stdout+stderr to the capture pipe, then exec. */
-static void __attribute__((noreturn))
-hook_child(const struct oci_hook *h, int in_fd, int out_fd)
+static void __attribute__((noreturn)) hook_child(const struct oci_hook *h, int in_fd, int out_fd)
 {
 	sigset_t none;
 	/* `run` blocks signals to forward them; a hook must get them normally */
@@ -45,7 +44,7 @@ hook_child(const struct oci_hook *h, int in_fd, int out_fd)
 }
 
 static int run_one(const struct oci_hook *h, const char *kind, size_t idx, const char *state,
-                   struct werr *e)
+		   struct werr *e)
 {
 	int in[2], out[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -78,7 +77,8 @@ static int run_one(const struct oci_hook *h, const char *kind, size_t idx, const
 	size_t olen = 0;
 	bool out_open = true, timed_out = false;
 	for (;;) {
-		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = out[0], .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+				      {.fd = out[0], .events = POLLIN}};
 		int timeout = -1;
 		if (deadline >= 0) {
 			long long left = deadline - now_ms();
@@ -98,8 +98,9 @@ static int run_one(const struct oci_hook *h, const char *kind, size_t idx, const
 			if (n <= 0) {
 				out_open = false;
 			} else {
-				size_t take = (size_t)n < sizeof(output) - 1 - olen ? (size_t)n
-				                                                    : sizeof(output) - 1 - olen;
+				size_t take = (size_t)n < sizeof(output) - 1 - olen
+						      ? (size_t)n
+						      : sizeof(output) - 1 - olen;
 				memcpy(output + olen, buf, take);
 				olen += take;
 			}
@@ -108,27 +109,29 @@ static int run_one(const struct oci_hook *h, const char *kind, size_t idx, const
 			break;
 	}
 	close(out[0]);
+	while (olen > 0 && (output[olen - 1] == '\n' || output[olen - 1] == ' '))
+		olen--;
 	output[olen] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out)
-		return werr_set(e, ETIMEDOUT, "%s hook %zu (%s) timed out after %d s", kind, idx, h->path,
-		                h->timeout);
+		return werr_code(e, ETIMEDOUT, "%s hook %zu (%s) timed out after %d s", kind, idx,
+				 h->path, h->timeout);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (olen)
 			log_debug("%s hook %zu (%s) output: %s", kind, idx, h->path, output);
 		return 0;
 	}
 	if (WIFSIGNALED(status))
-		return werr_set(e, 0, "%s hook %zu (%s) killed by signal %d%s%s", kind, idx, h->path,
-		                WTERMSIG(status), olen ? ": " : "", output);
+		return werr_set(e, 0, "%s hook %zu (%s) killed by signal %d%s%s", kind, idx,
+				h->path, WTERMSIG(status), olen ? ": " : "", output);
 	return werr_set(e, 0, "%s hook %zu (%s) exited with status %d%s%s", kind, idx, h->path,
-	                WEXITSTATUS(status), olen ? ": " : "", output);
+			WEXITSTATUS(status), olen ? ": " : "", output);
 }
 
 int hooks_run(const struct oci_hook_list *hooks, const char *kind, const char *state_json,
-              struct werr *e)
+	      struct werr *e)
 {
 	for (size_t i = 0; i < hooks->n; i++)
 		if (run_one(&hooks->items[i], kind, i, state_json, e) < 0)

@@ -12,6 +12,6 @@
 /* Runs every hook of the list in order; stops at the first failure. `kind` names the list in
  * errors ("createRuntime"). */
 int hooks_run(const struct oci_hook_list *hooks, const char *kind, const char *state_json,
-              struct werr *e);
+	      struct werr *e);
 
 #endif

@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "process_attrs.h"
 #include "rootfs.h"
+#include "supervisor_client.h"
 #include "sync.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
@@ -47,7 +48,7 @@ char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, 
 		if (stat(argv0, &st) < 0)
 			return werr_sys(e, "exec: %s", argv0), NULL;
 		if (!S_ISREG(st.st_mode))
-			return werr_set(e, EACCES, "exec: %s: not a regular file", argv0), NULL;
+			return werr_code(e, EACCES, "exec: %s: not a regular file", argv0), NULL;
 		return xstrdup(argv0);
 	}
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -62,7 +63,7 @@ char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, 
 			return cand;
 		free(cand);
 	}
-	werr_set(e, ENOENT, "exec: \"%s\": executable file not found in $PATH", argv0);
+	werr_code(e, ENOENT, "exec: \"%s\": executable file not found in $PATH", argv0);
 	return NULL;
 }
 
@@ -94,12 +95,12 @@ void init_reset_signals(void)
 }
 
 static int setup_terminal(const struct init_ctx *ctx, struct rootfs_ctx *r, int *slave,
-                          struct werr *e)
+			  struct werr *e)
 {
 	int master = -1;
 	/* the devpts instance this container mounted, never a path it could have swapped */
-	_cleanup_close_ int devpts = openat(r->rootfs_fd, "dev/pts",
-	                                    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int devpts =
+		openat(r->rootfs_fd, "dev/pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (devpts < 0)
 		return werr_sys(e, "process.terminal: needs a devpts mount at /dev/pts");
 	if (console_open_pty(devpts, "ptmx", &master, slave, e) < 0)
@@ -136,7 +137,8 @@ static int init_setup(const struct init_ctx *ctx, pid_t *host_pid, int *slave, s
 	}
 	if (ctx->plan->new_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		return werr_sys(e, "create cgroup namespace");
-	if (cfg->hostname && *cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+	if (cfg->hostname && *cfg->hostname &&
+	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		return werr_sys(e, "hostname: sethostname");
 	if (cfg->domainname && *cfg->domainname &&
 	    setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
@@ -174,10 +176,16 @@ out:
 	return rc;
 }
 
-/* Loads the config's seccomp filter; a NOTIFY listener goes to linux.seccomp.listenerPath. */
+/*
+ * Loads ward's filter (its listener goes to the supervisor), then the config's seccomp filter (a
+ * NOTIFY listener goes to linux.seccomp.listenerPath). Ward's comes first so that the
+ * container's own profile cannot refuse the calls the handoff needs.
+ */
 static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr *e)
 {
 	int listener = -1;
+	if (supervisor_install_filter(ctx->ward, ctx->sup_sock, host_pid, e) < 0)
+		return werr_wrap(e, "supervisor");
 	if (!ctx->seccomp)
 		return 0;
 	if (seccomp_oci_load(ctx->seccomp, &listener, e) < 0)
@@ -189,14 +197,14 @@ static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr 
 	if (s->listener_path && *s->listener_path) {
 		_cleanup_free_ char *st = hook_state(ctx, host_pid, "creating");
 		r = seccomp_oci_send_listener(s->listener_path, s->listener_metadata, host_pid, st,
-		                              listener, e);
+					      listener, e);
 	}
 	close(listener);
 	return r;
 }
 
 static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, char **exe,
-                        struct werr *e)
+			struct werr *e)
 {
 	const struct oci_process *p = &ctx->cfg->process;
 	if (process_apply_early(p, &ctx->cfg->linux_.personality, -1, e) < 0)
@@ -257,6 +265,9 @@ void container_init(const struct init_ctx *ctx)
 	_cleanup_free_ char *exe = NULL;
 
 	werr_clear(&e);
+	/* a flock lives as long as any fd of it: create's lock must die with create */
+	close(ctx->state_lock_fd);
+	close(ctx->state_dir_fd);
 	/*
 	 * Nobody may ptrace or read our memory before we exec (CVE-2016-9962 class). In a new user
 	 * namespace that would also make our own /proc/self root-owned and unusable for setup.

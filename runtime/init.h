@@ -8,6 +8,7 @@
 #include "../oci-spec/oci_config.h"
 #include "namespaces.h"
 #include "seccomp_oci.h"
+#include "ward_filter.h"
 
 #define PRESERVE_FDS_MAX 1024
 
@@ -26,13 +27,16 @@ struct init_ctx {
 	struct seccomp_oci *seccomp; /* compiled before clone, NULL when the config has none */
 	bool direct_child;           /* cloned by `ward create` itself, not by a stage process */
 	const int *idmap_fds;        /* detached idmapped mounts made on the host side, or NULL */
+	const struct ward_filter *ward; /* the policy's filter; prog.len 0 under policy none */
+	int sup_sock;                   /* connected to the supervisor, -1 without one */
+	int state_lock_fd;           /* create's lock: ours to drop, or `start` would wait on it */
+	int state_dir_fd;
 };
 
 void __attribute__((noreturn)) container_init(const struct init_ctx *ctx);
 
 /* Finds argv0 along PATH (from env) the way execvp would; returns a heap path. */
-char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env,
-                             struct werr *e);
+char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, struct werr *e);
 
 /* Marks every fd close-on-exec except 0-2 and the preserved ones that came from our caller. */
 int init_prepare_fds(int preserve_fds, const unsigned char *inherited, struct werr *e);

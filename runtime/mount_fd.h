@@ -28,20 +28,20 @@ extern bool mount_force_legacy;
 
 /* Where a mount goes: an O_PATH fd, plus how to find it again (legacy re-open). */
 struct mount_target {
-        int fd;           /* O_PATH fd of the target (directory or file) */
-        int root_fd;      /* root the path is resolved in */
-        const char *path; /* path of the target inside root_fd */
+	int fd;           /* O_PATH fd of the target (directory or file) */
+	int root_fd;      /* root the path is resolved in */
+	const char *path; /* path of the target inside root_fd */
 };
 
 /* Attribute changes for a bind mount (MOUNT_ATTR_*). */
 struct mount_bind_attrs {
-        bool recursive;            /* rbind */
-        uint64_t set, clr;         /* on the top mount */
-        uint64_t clr_retry;        /* when set/clr hit locked flags (EPERM): clear only these */
-        uint64_t rec_set, rec_clr; /* on every mount of the tree */
-        bool rec_optional;         /* without mount_setattr, apply set/clr to the top mount only */
-        int userns_fd;             /* >= 0: id-map with this user namespace */
-        bool idmap_recursive;      /* id-map the whole tree, not just the top */
+	bool recursive;            /* rbind */
+	uint64_t set, clr;         /* on the top mount */
+	uint64_t clr_retry;        /* when set/clr hit locked flags (EPERM): clear only these */
+	uint64_t rec_set, rec_clr; /* on every mount of the tree */
+	bool rec_optional;         /* without mount_setattr, apply set/clr to the top mount only */
+	int userns_fd;             /* >= 0: id-map with this user namespace */
+	bool idmap_recursive;      /* id-map the whole tree, not just the top */
 };
 
 /*
@@ -50,14 +50,14 @@ struct mount_bind_attrs {
  * fd of /dev/null, a pty...).
  */
 int mount_bind(int src_dirfd, const char *src_path, const struct mount_target *t,
-               const struct mount_bind_attrs *a, int *out, struct werr *e);
+	       const struct mount_bind_attrs *a, int *out, struct werr *e);
 
 /*
  * Builds the detached bind tree only (new API only), for a mount that another process
  * attaches later (idmapped mounts prepared outside a user namespace).
  */
 int mount_bind_detached(int src_dirfd, const char *src_path, const struct mount_bind_attrs *a,
-                        int *out, struct werr *e);
+			int *out, struct werr *e);
 
 /* Attaches a detached tree (from mount_bind_detached) onto the target. *out: its fd. */
 int mount_attach(int tree_fd, const struct mount_target *t, int *out, struct werr *e);
@@ -68,14 +68,14 @@ int mount_attach(int tree_fd, const struct mount_target *t, int *out, struct wer
  * propagation and MS_BIND/MS_REC are not allowed here). data: "k=v,flag,..." or NULL.
  */
 int mount_new_fs(const char *type, const char *source, unsigned long ms_flags, const char *data,
-                 const struct mount_target *t, int *out, struct werr *e);
+		 const struct mount_target *t, int *out, struct werr *e);
 
 /*
  * A new filesystem instance that is never attached anywhere (a private procfs to write
  * sysctls through). New API only: -1 with ENOSYS otherwise.
  */
 int mount_new_fs_detached(const char *type, unsigned long ms_flags, const char *data, int *out,
-                          struct werr *e);
+			  struct werr *e);
 
 /* Changes the attributes of the mount whose root is mnt_fd (recursively or not). */
 int mount_set_attrs(int mnt_fd, uint64_t set, uint64_t clr, bool recursive, struct werr *e);

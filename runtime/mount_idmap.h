@@ -17,6 +17,6 @@
  * the source appear as hostID). The caller must be privileged over every hostID.
  */
 int mount_idmap_userns(const struct oci_id_mapping *uids, size_t n_uids,
-                       const struct oci_id_mapping *gids, size_t n_gids, struct werr *e);
+		       const struct oci_id_mapping *gids, size_t n_gids, struct werr *e);
 
 #endif

@@ -48,14 +48,15 @@ int ns_plan_build(const struct oci_config *cfg, struct ns_plan *plan, struct wer
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct oci_namespace *ns = &l->namespaces[i];
 		if (seen[ns->type])
-			return werr_set(e, EINVAL, "linux.namespaces[%zu]: duplicate namespace type %s", i,
-			                oci_ns_type_name(ns->type));
+			return werr_code(e, EINVAL,
+					 "linux.namespaces[%zu]: duplicate namespace type %s", i,
+					 oci_ns_type_name(ns->type));
 		seen[ns->type] = true;
 		if (ns->path && *ns->path) {
 			if (ns->path[0] != '/')
-				return werr_set(e, EINVAL,
-				                "linux.namespaces[%zu].path: must be absolute: %s", i,
-				                ns->path);
+				return werr_code(e, EINVAL,
+						 "linux.namespaces[%zu].path: must be absolute: %s",
+						 i, ns->path);
 			if (access(ns->path, F_OK) < 0)
 				return werr_sys(e, "linux.namespaces[%zu].path: %s", i, ns->path);
 			plan->join[ns->type] = ns->path;
@@ -73,29 +74,33 @@ int ns_plan_build(const struct oci_config *cfg, struct ns_plan *plan, struct wer
 	plan->has_utsns = seen[OCI_NS_UTS];
 
 	if (!seen[OCI_NS_MOUNT] || plan->join[OCI_NS_MOUNT])
-		return werr_set(e, EINVAL, "linux.namespaces: ward needs a new mount namespace to "
-		                           "build the container's root filesystem");
+		return werr_code(e, EINVAL,
+				 "linux.namespaces: ward needs a new mount namespace to "
+				 "build the container's root filesystem");
 	bool new_user = plan->clone_flags & CLONE_NEWUSER;
 	if (new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
-		return werr_set(e, EINVAL, "linux.uidMappings/gidMappings: a new user namespace "
-		                           "needs both mappings");
+		return werr_code(e, EINVAL,
+				 "linux.uidMappings/gidMappings: a new user namespace "
+				 "needs both mappings");
 	if (!new_user && (l->n_uid_mappings || l->n_gid_mappings))
-		return werr_set(e, EINVAL, "linux.uidMappings: given without a new user namespace");
+		return werr_code(e, EINVAL,
+				 "linux.uidMappings: given without a new user namespace");
 	if ((l->time_monotonic.present || l->time_boottime.present) && !plan->new_time)
-		return werr_set(e, EINVAL, "linux.timeOffsets: given without a new time namespace");
+		return werr_code(e, EINVAL,
+				 "linux.timeOffsets: given without a new time namespace");
 	if (cfg->hostname && *cfg->hostname && !seen[OCI_NS_UTS])
-		return werr_set(e, EINVAL, "hostname: setting it needs a uts namespace");
+		return werr_code(e, EINVAL, "hostname: setting it needs a uts namespace");
 	if (cfg->domainname && *cfg->domainname && !seen[OCI_NS_UTS])
-		return werr_set(e, EINVAL, "domainname: setting it needs a uts namespace");
+		return werr_code(e, EINVAL, "domainname: setting it needs a uts namespace");
 	return 0;
 }
 
 int ns_join_paths(const struct ns_plan *plan, struct werr *e)
 {
 	/* the user namespace first: it grants the rights to join the others */
-	static const enum oci_ns_type order[] = {OCI_NS_USER, OCI_NS_IPC,   OCI_NS_UTS,
-	                                         OCI_NS_NETWORK, OCI_NS_PID, OCI_NS_CGROUP,
-	                                         OCI_NS_TIME, OCI_NS_MOUNT};
+	static const enum oci_ns_type order[] = {OCI_NS_USER,    OCI_NS_IPC,  OCI_NS_UTS,
+						 OCI_NS_NETWORK, OCI_NS_PID,  OCI_NS_CGROUP,
+						 OCI_NS_TIME,    OCI_NS_MOUNT};
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		const char *p = plan->join[order[i]];
 		if (!p)
@@ -118,10 +123,10 @@ int ns_unshare_time(const struct oci_config *cfg, struct werr *e)
 	int n = 0;
 	if (l->time_monotonic.present)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "monotonic %lld %u\n",
-		              (long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+			      (long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
 	if (l->time_boottime.present)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "boottime %lld %u\n",
-		              (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+			      (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
 	if (n == 0)
 		return 0;
 	_cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
@@ -131,14 +136,14 @@ int ns_unshare_time(const struct oci_config *cfg, struct werr *e)
 }
 
 static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
-                     struct werr *e)
+		     struct werr *e)
 {
 	char path[64];
 	size_t cap = n * 40 + 1, len = 0;
 	_cleanup_free_ char *buf = xcalloc(1, cap);
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "%u %u %u\n", m[i].container_id,
-		                        m[i].host_id, m[i].size);
+					m[i].host_id, m[i].size);
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

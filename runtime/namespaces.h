@@ -10,13 +10,13 @@
 #include "../oci-spec/oci_config.h"
 
 struct ns_plan {
-	int clone_flags;                  /* new namespaces, CLONE_NEW* */
-	const char *join[OCI_NS_COUNT];   /* paths of namespaces to join, NULL otherwise */
-	bool new_time;                    /* unshare(CLONE_NEWTIME) before cloning init */
-	bool new_cgroup;                  /* init unshares it after joining its cgroup */
+	int clone_flags;                /* new namespaces, CLONE_NEW* */
+	const char *join[OCI_NS_COUNT]; /* paths of namespaces to join, NULL otherwise */
+	bool new_time;                  /* unshare(CLONE_NEWTIME) before cloning init */
+	bool new_cgroup;                /* init unshares it after joining its cgroup */
 	bool any_join;
-	bool has_userns;                  /* new or joined */
-	bool has_netns;                   /* new or joined */
+	bool has_userns; /* new or joined */
+	bool has_netns;  /* new or joined */
 	bool has_utsns;
 };
 

@@ -61,7 +61,7 @@ int pathfd_mkdir_all_in_root(int root_fd, const char *path, mode_t mode, struct 
  * first, so the base is never "." or "..". Fails with EINVAL for "/" itself.
  */
 int pathfd_open_parent_in_root(int root_fd, const char *path, mode_t dir_mode, char **base,
-                               struct werr *e);
+			       struct werr *e);
 
 /*
  * Returns an O_PATH fd of a mount target inside the root, creating it when absent: a

@@ -48,7 +48,7 @@
 
 /* `pers` is linux.personality (may be NULL or not present). */
 int process_apply_early(const struct oci_process *p, const struct oci_personality *pers,
-                        int proc_fd, struct werr *e);
+			int proc_fd, struct werr *e);
 int process_apply_confinement(const struct oci_process *p, int proc_fd, struct werr *e);
 int process_apply_identity(const struct oci_process *p, int proc_fd, struct werr *e);
 
@@ -63,7 +63,7 @@ bool process_seccomp_before_identity(const struct oci_process *p);
  * exists. `pers` may be NULL. proc_fd as above (used for LSM detection).
  */
 int process_attrs_validate(const struct oci_process *p, const struct oci_personality *pers,
-                           int proc_fd, struct werr *e);
+			   int proc_fd, struct werr *e);
 
 /* --- pieces, exposed for `ward exec`, `ward features` and the unit tests --- */
 

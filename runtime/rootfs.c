@@ -26,69 +26,69 @@
 
 const struct oci_namespace *rootfs_config_ns(const struct oci_config *cfg, enum oci_ns_type t)
 {
-        for (size_t i = 0; i < cfg->linux_.n_namespaces; i++)
-                if (cfg->linux_.namespaces[i].type == t)
-                        return &cfg->linux_.namespaces[i];
-        return NULL;
+	for (size_t i = 0; i < cfg->linux_.n_namespaces; i++)
+		if (cfg->linux_.namespaces[i].type == t)
+			return &cfg->linux_.namespaces[i];
+	return NULL;
 }
 
 void rootfs_defer_ro(struct rootfs_ctx *r, int mnt_fd)
 {
-        r->ro_later = xrealloc(r->ro_later, (r->n_ro_later + 1) * sizeof(*r->ro_later));
-        r->ro_later[r->n_ro_later++] = mnt_fd;
+	r->ro_later = xrealloc(r->ro_later, (r->n_ro_later + 1) * sizeof(*r->ro_later));
+	r->ro_later[r->n_ro_later++] = mnt_fd;
 }
 
 int rootfs_ctx_init(struct rootfs_ctx *r, const struct oci_config *cfg, const char *bundle,
-                    bool no_pivot, struct werr *e)
+		    bool no_pivot, struct werr *e)
 {
-        memset(r, 0, sizeof(*r));
-        r->rootfs_fd = -1;
-        r->proc_fd = -1;
-        r->cfg = cfg;
-        r->bundle = bundle;
-        r->no_pivot = no_pivot;
-        r->in_userns = rootfs_config_ns(cfg, OCI_NS_USER) != NULL;
-        r->has_netns = rootfs_config_ns(cfg, OCI_NS_NETWORK) != NULL;
+	memset(r, 0, sizeof(*r));
+	r->rootfs_fd = -1;
+	r->proc_fd = -1;
+	r->cfg = cfg;
+	r->bundle = bundle;
+	r->no_pivot = no_pivot;
+	r->in_userns = rootfs_config_ns(cfg, OCI_NS_USER) != NULL;
+	r->has_netns = rootfs_config_ns(cfg, OCI_NS_NETWORK) != NULL;
 
-        if (!cfg->has_root || !cfg->root.path || !*cfg->root.path)
-                return werr_set(e, EINVAL, "root.path is required");
-        _cleanup_free_ char *joined = cfg->root.path[0] == '/'
-                                          ? xstrdup(cfg->root.path)
-                                          : xasprintf("%s/%s", bundle, cfg->root.path);
-        /* Canonical host path: the rootfs itself is chosen by whoever wrote the bundle. */
-        char *real = realpath(joined, NULL);
-        if (!real)
-                return werr_sys(e, "root.path %s", joined);
-        r->rootfs = real;
-        r->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (r->rootfs_fd < 0)
-                return werr_sys(e, "open rootfs %s", real);
-        if (strcmp(real, "/") == 0)
-                return werr_set(e, EINVAL, "root.path may not be the host's /");
-        return 0;
+	if (!cfg->has_root || !cfg->root.path || !*cfg->root.path)
+		return werr_set(e, EINVAL, "root.path is required");
+	_cleanup_free_ char *joined = cfg->root.path[0] == '/'
+					      ? xstrdup(cfg->root.path)
+					      : xasprintf("%s/%s", bundle, cfg->root.path);
+	/* Canonical host path: the rootfs itself is chosen by whoever wrote the bundle. */
+	char *real = realpath(joined, NULL);
+	if (!real)
+		return werr_sys(e, "root.path %s", joined);
+	r->rootfs = real;
+	r->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->rootfs_fd < 0)
+		return werr_sys(e, "open rootfs %s", real);
+	if (strcmp(real, "/") == 0)
+		return werr_set(e, EINVAL, "root.path may not be the host's /");
+	return 0;
 }
 
 void rootfs_ctx_release(struct rootfs_ctx *r)
 {
-        if (r->rootfs_fd >= 0)
-                close(r->rootfs_fd);
-        if (r->proc_fd >= 0)
-                close(r->proc_fd);
-        for (size_t i = 0; i < r->n_ro_later; i++)
-                close(r->ro_later[i]);
-        free(r->ro_later);
-        free(r->rootfs);
-        r->ro_later = NULL;
-        r->n_ro_later = 0;
-        r->rootfs = NULL;
-        r->rootfs_fd = r->proc_fd = -1;
+	if (r->rootfs_fd >= 0)
+		close(r->rootfs_fd);
+	if (r->proc_fd >= 0)
+		close(r->proc_fd);
+	for (size_t i = 0; i < r->n_ro_later; i++)
+		close(r->ro_later[i]);
+	free(r->ro_later);
+	free(r->rootfs);
+	r->ro_later = NULL;
+	r->n_ro_later = 0;
+	r->rootfs = NULL;
+	r->rootfs_fd = r->proc_fd = -1;
 }
 
 /* MS_* value of linux.rootfsPropagation, 0 when unset. */
 static unsigned long root_propagation(const struct oci_config *cfg)
 {
-        const char *p = cfg->linux_.rootfs_propagation;
-        return (p && *p) ? mount_propagation_from_name(p) : 0;
+	const char *p = cfg->linux_.rootfs_propagation;
+	return (p && *p) ? mount_propagation_from_name(p) : 0;
 }
 
 /*
@@ -98,96 +98,96 @@ static unsigned long root_propagation(const struct oci_config *cfg)
  */
 static int make_parent_private(const char *rootfs, unsigned long prop, struct werr *e)
 {
-        unsigned long flag = (prop & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
-        _cleanup_free_ char *path = xstrdup(rootfs);
-        for (;;) {
-                if (mount(NULL, path, NULL, flag, NULL) == 0)
-                        return 0;
-                if (errno != EINVAL || strcmp(path, "/") == 0)
-                        return werr_sys(e, "make the mount of %s private", path);
-                char *slash = strrchr(path, '/');
-                if (slash == path)
-                        slash[1] = '\0';
-                else
-                        *slash = '\0';
-        }
+	unsigned long flag = (prop & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
+	_cleanup_free_ char *path = xstrdup(rootfs);
+	for (;;) {
+		if (mount(NULL, path, NULL, flag, NULL) == 0)
+			return 0;
+		if (errno != EINVAL || strcmp(path, "/") == 0)
+			return werr_sys(e, "make the mount of %s private", path);
+		char *slash = strrchr(path, '/');
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
 }
 
 /* Binds the rootfs onto itself (pivot_root needs a mount) and makes rootfs_fd name it. */
 static int bind_rootfs(struct rootfs_ctx *r, struct werr *e)
 {
-        _cleanup_close_ int host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (host_root < 0)
-                return werr_sys(e, "open /");
-        struct mount_target t = {.fd = r->rootfs_fd, .root_fd = host_root, .path = r->rootfs};
-        struct mount_bind_attrs a = {.recursive = true, .userns_fd = -1};
-        int fd;
-        if (mount_bind(r->rootfs_fd, "", &t, &a, &fd, e) < 0)
-                return werr_wrap(e, "bind the rootfs onto itself");
-        close(r->rootfs_fd);
-        r->rootfs_fd = fd;
-        return 0;
+	_cleanup_close_ int host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host_root < 0)
+		return werr_sys(e, "open /");
+	struct mount_target t = {.fd = r->rootfs_fd, .root_fd = host_root, .path = r->rootfs};
+	struct mount_bind_attrs a = {.recursive = true, .userns_fd = -1};
+	int fd;
+	if (mount_bind(r->rootfs_fd, "", &t, &a, &fd, e) < 0)
+		return werr_wrap(e, "bind the rootfs onto itself");
+	close(r->rootfs_fd);
+	r->rootfs_fd = fd;
+	return 0;
 }
 
 int rootfs_mount_all(struct rootfs_ctx *r, struct werr *e)
 {
-        const struct oci_config *cfg = r->cfg;
-        unsigned long prop = root_propagation(cfg);
+	const struct oci_config *cfg = r->cfg;
+	unsigned long prop = root_propagation(cfg);
 
-        /* Everything below changes the mount table: never the host's own. */
-        struct stat self_ns, init_ns;
-        if (stat("/proc/self/ns/mnt", &self_ns) == 0 && stat("/proc/1/ns/mnt", &init_ns) == 0 &&
-            self_ns.st_dev == init_ns.st_dev && self_ns.st_ino == init_ns.st_ino)
-                return werr_set(e, EPERM, "not in a mount namespace of the container's own");
+	/* Everything below changes the mount table: never the host's own. */
+	struct stat self_ns, init_ns;
+	if (stat("/proc/self/ns/mnt", &self_ns) == 0 && stat("/proc/1/ns/mnt", &init_ns) == 0 &&
+	    self_ns.st_dev == init_ns.st_dev && self_ns.st_ino == init_ns.st_ino)
+		return werr_set(e, EPERM, "not in a mount namespace of the container's own");
 
-        /* Nothing we mount may propagate to the host: slave by default, like runc. */
-        if (mount(NULL, "/", NULL, prop ? prop : (MS_SLAVE | MS_REC), NULL) < 0)
-                return werr_sys(e, "set the propagation of /");
-        if (make_parent_private(r->rootfs, prop, e) < 0)
-                return -1;
-        if (bind_rootfs(r, e) < 0)
-                return -1;
+	/* Nothing we mount may propagate to the host: slave by default, like runc. */
+	if (mount(NULL, "/", NULL, prop ? prop : (MS_SLAVE | MS_REC), NULL) < 0)
+		return werr_sys(e, "set the propagation of /");
+	if (make_parent_private(r->rootfs, prop, e) < 0)
+		return -1;
+	if (bind_rootfs(r, e) < 0)
+		return -1;
 
-        /*
-         * A procfs of our own, attached nowhere, for the sysctl writes of rootfs_finalize:
-         * made now, before masks and read-only binds cover the container's /proc (which in
-         * a user namespace would make a new procfs "too revealing" to be allowed).
-         */
-        struct werr pe;
-        if (mount_new_fs_detached("proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &r->proc_fd,
-                                  &pe) < 0) {
-                log_debug("no private procfs (%s): sysctls go through the container's /proc",
-                          pe.msg);
-                r->proc_fd = -1;
-        }
+	/*
+	 * A procfs of our own, attached nowhere, for the sysctl writes of rootfs_finalize:
+	 * made now, before masks and read-only binds cover the container's /proc (which in
+	 * a user namespace would make a new procfs "too revealing" to be allowed).
+	 */
+	struct werr pe;
+	if (mount_new_fs_detached("proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &r->proc_fd,
+				  &pe) < 0) {
+		log_debug("no private procfs (%s): sysctls go through the container's /proc",
+			  pe.msg);
+		r->proc_fd = -1;
+	}
 
-        bool dev_fresh = false;
-        for (size_t i = 0; i < cfg->n_mounts; i++) {
-                if (rootfs_mount_one(r, i, &dev_fresh, e) < 0)
-                        return werr_wrap(e, "mounts[%zu] (%s)", i, cfg->mounts[i].destination);
-        }
-        if (devices_setup(r, dev_fresh, e) < 0)
-                return werr_wrap(e, "/dev");
-        return 0;
+	bool dev_fresh = false;
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		if (rootfs_mount_one(r, i, &dev_fresh, e) < 0)
+			return werr_wrap(e, "mounts[%zu] (%s)", i, cfg->mounts[i].destination);
+	}
+	if (devices_setup(r, dev_fresh, e) < 0)
+		return werr_wrap(e, "/dev");
+	return 0;
 }
 
 int rootfs_bind_console(struct rootfs_ctx *r, int slave_fd, struct werr *e)
 {
-        struct stat st;
-        if (fstat(slave_fd, &st) < 0)
-                return werr_sys(e, "console: fstat the pty");
-        if (!S_ISCHR(st.st_mode))
-                return werr_set(e, EINVAL, "console: the pty fd is not a character device");
-        _cleanup_close_ int target = pathfd_mount_target(r->rootfs_fd, "/dev/console", false, e);
-        if (target < 0)
-                return werr_wrap(e, "console: create /dev/console");
-        struct mount_target t = {.fd = target, .root_fd = r->rootfs_fd, .path = "/dev/console"};
-        struct mount_bind_attrs a = {.userns_fd = -1};
-        int fd;
-        if (mount_bind(slave_fd, "", &t, &a, &fd, e) < 0)
-                return werr_wrap(e, "console: bind the pty onto /dev/console");
-        close(fd);
-        return 0;
+	struct stat st;
+	if (fstat(slave_fd, &st) < 0)
+		return werr_sys(e, "console: fstat the pty");
+	if (!S_ISCHR(st.st_mode))
+		return werr_set(e, EINVAL, "console: the pty fd is not a character device");
+	_cleanup_close_ int target = pathfd_mount_target(r->rootfs_fd, "/dev/console", false, e);
+	if (target < 0)
+		return werr_wrap(e, "console: create /dev/console");
+	struct mount_target t = {.fd = target, .root_fd = r->rootfs_fd, .path = "/dev/console"};
+	struct mount_bind_attrs a = {.userns_fd = -1};
+	int fd;
+	if (mount_bind(slave_fd, "", &t, &a, &fd, e) < 0)
+		return werr_wrap(e, "console: bind the pty onto /dev/console");
+	close(fd);
+	return 0;
 }
 
 /*
@@ -197,124 +197,124 @@ int rootfs_bind_console(struct rootfs_ctx *r, int slave_fd, struct werr *e)
  */
 static int hide_host_pseudo_fs(const char *rootfs, struct werr *e)
 {
-        struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-        if (!tb)
-                return werr_set(e, EIO, "cannot parse /proc/self/mountinfo");
-        struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-        struct libmnt_fs *fs;
-        size_t rl = strlen(rootfs);
-        int ret = 0;
-        while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-                const char *type = mnt_fs_get_fstype(fs), *tgt = mnt_fs_get_target(fs);
-                const char *root = mnt_fs_get_root(fs);
-                if (!type || !tgt || !root || strcmp(root, "/") != 0)
-                        continue;
-                if (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0)
-                        continue;
-                if (strncmp(tgt, rootfs, rl) == 0 && (tgt[rl] == '/' || tgt[rl] == '\0'))
-                        continue;
-                if (mount(NULL, tgt, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
-                        if (errno == ENOENT)
-                                continue;
-                        ret = werr_sys(e, "make %s a slave", tgt);
-                        break;
-                }
-                if (umount2(tgt, MNT_DETACH) < 0) {
-                        if (errno != EINVAL && errno != EPERM) {
-                                ret = werr_sys(e, "unmount %s", tgt);
-                                break;
-                        }
-                        if (mount("tmpfs", tgt, "tmpfs", MS_RDONLY, "size=0") < 0) {
-                                ret = werr_sys(e, "cover %s", tgt);
-                                break;
-                        }
-                }
-        }
-        mnt_free_iter(it);
-        mnt_unref_table(tb);
-        return ret;
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	if (!tb)
+		return werr_set(e, EIO, "cannot parse /proc/self/mountinfo");
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
+	struct libmnt_fs *fs;
+	size_t rl = strlen(rootfs);
+	int ret = 0;
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *type = mnt_fs_get_fstype(fs), *tgt = mnt_fs_get_target(fs);
+		const char *root = mnt_fs_get_root(fs);
+		if (!type || !tgt || !root || strcmp(root, "/") != 0)
+			continue;
+		if (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0)
+			continue;
+		if (strncmp(tgt, rootfs, rl) == 0 && (tgt[rl] == '/' || tgt[rl] == '\0'))
+			continue;
+		if (mount(NULL, tgt, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue;
+			ret = werr_sys(e, "make %s a slave", tgt);
+			break;
+		}
+		if (umount2(tgt, MNT_DETACH) < 0) {
+			if (errno != EINVAL && errno != EPERM) {
+				ret = werr_sys(e, "unmount %s", tgt);
+				break;
+			}
+			if (mount("tmpfs", tgt, "tmpfs", MS_RDONLY, "size=0") < 0) {
+				ret = werr_sys(e, "cover %s", tgt);
+				break;
+			}
+		}
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return ret;
 }
 
 static int pivot_into(struct rootfs_ctx *r, struct werr *e)
 {
-        _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (old_root < 0)
-                return werr_sys(e, "open /");
-        if (fchdir(r->rootfs_fd) < 0)
-                return werr_sys(e, "chdir to the rootfs");
-        /* pivot_root(".", "."): the old root ends up stacked under the new one, reachable as
-         * our cwd once we fchdir to it, and can be unmounted without a directory for it. */
-        if (syscall(SYS_pivot_root, ".", ".") < 0)
-                return werr_sys(e, "pivot_root");
-        if (fchdir(old_root) < 0)
-                return werr_sys(e, "chdir to the old root");
-        /* our unmount must not reach the host's mounts */
-        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-                return werr_sys(e, "make the old root a slave");
-        if (umount2(".", MNT_DETACH) < 0)
-                return werr_sys(e, "unmount the old root");
-        if (chdir("/") < 0)
-                return werr_sys(e, "chdir /");
-        return 0;
+	_cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (old_root < 0)
+		return werr_sys(e, "open /");
+	if (fchdir(r->rootfs_fd) < 0)
+		return werr_sys(e, "chdir to the rootfs");
+	/* pivot_root(".", "."): the old root ends up stacked under the new one, reachable as
+	 * our cwd once we fchdir to it, and can be unmounted without a directory for it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return werr_sys(e, "pivot_root");
+	if (fchdir(old_root) < 0)
+		return werr_sys(e, "chdir to the old root");
+	/* our unmount must not reach the host's mounts */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return werr_sys(e, "make the old root a slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return werr_sys(e, "unmount the old root");
+	if (chdir("/") < 0)
+		return werr_sys(e, "chdir /");
+	return 0;
 }
 
 static int move_into(struct rootfs_ctx *r, struct werr *e)
 {
-        if (hide_host_pseudo_fs(r->rootfs, e) < 0)
-                return werr_wrap(e, "--no-pivot");
-        if (fchdir(r->rootfs_fd) < 0)
-                return werr_sys(e, "chdir to the rootfs");
-        /* The host /proc may be gone now: name the rootfs mount by its host path (ours, from
-         * realpath; the container has not run yet). */
-        if (mount(r->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-                return werr_sys(e, "move the rootfs onto /");
-        if (chroot(".") < 0)
-                return werr_sys(e, "chroot");
-        if (chdir("/") < 0)
-                return werr_sys(e, "chdir /");
-        return 0;
+	if (hide_host_pseudo_fs(r->rootfs, e) < 0)
+		return werr_wrap(e, "--no-pivot");
+	if (fchdir(r->rootfs_fd) < 0)
+		return werr_sys(e, "chdir to the rootfs");
+	/* The host /proc may be gone now: name the rootfs mount by its host path (ours, from
+	 * realpath; the container has not run yet). */
+	if (mount(r->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return werr_sys(e, "move the rootfs onto /");
+	if (chroot(".") < 0)
+		return werr_sys(e, "chroot");
+	if (chdir("/") < 0)
+		return werr_sys(e, "chdir /");
+	return 0;
 }
 
 int rootfs_pivot(struct rootfs_ctx *r, struct werr *e)
 {
-        if (rootfs_mask_paths(r, e) < 0)
-                return werr_wrap(e, "linux.maskedPaths");
-        if ((r->no_pivot ? move_into(r, e) : pivot_into(r, e)) < 0)
-                return -1;
-        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0)
-                return werr_sys(e, "open the new /");
-        close(r->rootfs_fd);
-        r->rootfs_fd = root;
-        r->pivoted = true;
+	if (rootfs_mask_paths(r, e) < 0)
+		return werr_wrap(e, "linux.maskedPaths");
+	if ((r->no_pivot ? move_into(r, e) : pivot_into(r, e)) < 0)
+		return -1;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return werr_sys(e, "open the new /");
+	close(r->rootfs_fd);
+	r->rootfs_fd = root;
+	r->pivoted = true;
 
-        /* rslave/rprivate were applied to the whole tree at the start; shared and
-         * unbindable make sense only on the container's own root. */
-        unsigned long prop = root_propagation(r->cfg);
-        if (prop & (MS_SHARED | MS_UNBINDABLE)) {
-                if (mount_set_propagation(root, prop, e) < 0)
-                        return werr_wrap(e, "linux.rootfsPropagation");
-        }
-        return 0;
+	/* rslave/rprivate were applied to the whole tree at the start; shared and
+	 * unbindable make sense only on the container's own root. */
+	unsigned long prop = root_propagation(r->cfg);
+	if (prop & (MS_SHARED | MS_UNBINDABLE)) {
+		if (mount_set_propagation(root, prop, e) < 0)
+			return werr_wrap(e, "linux.rootfsPropagation");
+	}
+	return 0;
 }
 
 int rootfs_finalize(struct rootfs_ctx *r, struct werr *e)
 {
-        if (rootfs_sysctl_apply(r, e) < 0)
-                return werr_wrap(e, "linux.sysctl");
-        if (r->proc_fd >= 0) {
-                close(r->proc_fd);
-                r->proc_fd = -1;
-        }
-        if (rootfs_readonly_paths(r, e) < 0)
-                return werr_wrap(e, "linux.readonlyPaths");
-        for (size_t i = 0; i < r->n_ro_later; i++) {
-                if (mount_set_attrs(r->ro_later[i], MOUNT_ATTR_RDONLY, 0, false, e) < 0)
-                        return werr_wrap(e, "make a mount read-only");
-        }
-        if (r->cfg->root.readonly) {
-                if (mount_set_attrs(r->rootfs_fd, MOUNT_ATTR_RDONLY, 0, false, e) < 0)
-                        return werr_wrap(e, "root.readonly");
-        }
-        return 0;
+	if (rootfs_sysctl_apply(r, e) < 0)
+		return werr_wrap(e, "linux.sysctl");
+	if (r->proc_fd >= 0) {
+		close(r->proc_fd);
+		r->proc_fd = -1;
+	}
+	if (rootfs_readonly_paths(r, e) < 0)
+		return werr_wrap(e, "linux.readonlyPaths");
+	for (size_t i = 0; i < r->n_ro_later; i++) {
+		if (mount_set_attrs(r->ro_later[i], MOUNT_ATTR_RDONLY, 0, false, e) < 0)
+			return werr_wrap(e, "make a mount read-only");
+	}
+	if (r->cfg->root.readonly) {
+		if (mount_set_attrs(r->rootfs_fd, MOUNT_ATTR_RDONLY, 0, false, e) < 0)
+			return werr_wrap(e, "root.readonly");
+	}
+	return 0;
 }

@@ -27,28 +27,28 @@
 #include "../oci-spec/oci_config.h"
 
 struct rootfs_ctx {
-        const struct oci_config *cfg;
-        const char *bundle; /* absolute bundle directory */
-        char *rootfs;       /* absolute rootfs path (root.path resolved against bundle) */
-        int rootfs_fd;      /* O_PATH fd of the rootfs directory; after rootfs_mount_all the
-                               rootfs bind mount; after rootfs_pivot "/" */
-        bool no_pivot;
-        /* rootfs_ctx_init derives these two from the config; the caller may override. */
-        bool in_userns; /* a new user namespace: devices are bind-mounted, not mknod'ed */
-        bool has_netns; /* a network namespace of its own (sysfs may be mounted fresh) */
-        /* Optional, set by the caller before rootfs_mount_all: the fds that
-         * rootfs_idmap_prepare() made (one per config mount, -1 where none). */
-        const int *idmap_fds;
+	const struct oci_config *cfg;
+	const char *bundle; /* absolute bundle directory */
+	char *rootfs;       /* absolute rootfs path (root.path resolved against bundle) */
+	int rootfs_fd;      /* O_PATH fd of the rootfs directory; after rootfs_mount_all the
+			       rootfs bind mount; after rootfs_pivot "/" */
+	bool no_pivot;
+	/* rootfs_ctx_init derives these two from the config; the caller may override. */
+	bool in_userns; /* a new user namespace: devices are bind-mounted, not mknod'ed */
+	bool has_netns; /* a network namespace of its own (sysfs may be mounted fresh) */
+	/* Optional, set by the caller before rootfs_mount_all: the fds that
+	 * rootfs_idmap_prepare() made (one per config mount, -1 where none). */
+	const int *idmap_fds;
 
-        /* private to the rootfs code */
-        bool pivoted;
-        int proc_fd;   /* a procfs instance of our own (detached), -1 when unavailable */
-        int *ro_later; /* mounts made read-only by rootfs_finalize (tmpfs, /dev) */
-        size_t n_ro_later;
+	/* private to the rootfs code */
+	bool pivoted;
+	int proc_fd;   /* a procfs instance of our own (detached), -1 when unavailable */
+	int *ro_later; /* mounts made read-only by rootfs_finalize (tmpfs, /dev) */
+	size_t n_ro_later;
 };
 
 int rootfs_ctx_init(struct rootfs_ctx *r, const struct oci_config *cfg, const char *bundle,
-                    bool no_pivot, struct werr *e);
+		    bool no_pivot, struct werr *e);
 void rootfs_ctx_release(struct rootfs_ctx *r);
 
 int rootfs_mount_all(struct rootfs_ctx *r, struct werr *e);
@@ -71,7 +71,7 @@ int rootfs_validate(const struct oci_config *cfg, struct werr *e);
  * *fds gets cfg->n_mounts entries (-1 for mounts without mappings); NULL when none.
  */
 int rootfs_idmap_prepare(const struct oci_config *cfg, const char *bundle, int **fds,
-                         struct werr *e);
+			 struct werr *e);
 void rootfs_idmap_release(int *fds, size_t n);
 
 #endif

@@ -22,7 +22,7 @@ int rootfs_mount_one(struct rootfs_ctx *r, size_t idx, bool *dev_fresh, struct w
 
 /* The config's "cgroup"/"cgroup2" mount (see mount_cgroup.c). */
 int mount_cgroup(struct rootfs_ctx *r, const struct mount_opts *o, const struct mount_target *t,
-                 struct werr *e);
+		 struct werr *e);
 
 /* linux.devices always; the default devices, /dev symlinks and ptmx when `defaults`. */
 int devices_setup(struct rootfs_ctx *r, bool defaults, struct werr *e);
@@ -46,7 +46,7 @@ void rootfs_bind_attrs(const struct mount_opts *o, struct mount_bind_attrs *a);
 
 /* Builds the detached, id-mapped tree for config mount m (new API only). */
 int rootfs_idmap_tree(const char *bundle, const struct oci_mount *m, const struct mount_opts *o,
-                      int *out, struct werr *e);
+		      int *out, struct werr *e);
 
 /* char device major:minor check on an fd. */
 bool rootfs_is_chardev(int fd, unsigned int major, unsigned int minor);

@@ -33,9 +33,9 @@
 #include "../oci-spec/oci_config.h"
 
 struct seccomp_oci {
-        struct sock_fprog prog; /* exported BPF (heap, owned); len 0: no filter configured */
-        bool has_notify;        /* some rule uses SCMP_ACT_NOTIFY: loading returns a listener fd */
-        unsigned int flags;     /* SECCOMP_FILTER_FLAG_* requested by linux.seccomp.flags */
+	struct sock_fprog prog; /* exported BPF (heap, owned); len 0: no filter configured */
+	bool has_notify;        /* some rule uses SCMP_ACT_NOTIFY: loading returns a listener fd */
+	unsigned int flags;     /* SECCOMP_FILTER_FLAG_* requested by linux.seccomp.flags */
 };
 
 /*
@@ -73,6 +73,6 @@ char *seccomp_oci_process_state(const char *metadata, pid_t pid, const char *sta
  * sendmsg, as the runtime-spec describes.
  */
 int seccomp_oci_send_listener(const char *listener_path, const char *metadata, pid_t pid,
-                              const char *state_json, int listener_fd, struct werr *e);
+			      const char *state_json, int listener_fd, struct werr *e);
 
 #endif

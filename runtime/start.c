@@ -14,13 +14,14 @@
 #include "cgroup.h"
 #include "create.h"
 #include "hooks.h"
+#include "supervisor_client.h"
 
 static int connect_init(struct container *c, struct werr *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_set(e, ENAMETOOLONG, "state path too long: %s", path);
+		return werr_code(e, ENAMETOOLONG, "state path too long: %s", path);
 	strcpy(sa.sun_path, path);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -36,7 +37,8 @@ int container_start(struct container *c, struct werr *e)
 	if (s != STATUS_CREATED) {
 		if (s == STATUS_STOPPED)
 			return werr_set(e, 0, "cannot start a container that has stopped");
-		return werr_set(e, 0, "cannot start an already %s container", container_status_name(s));
+		return werr_set(e, 0, "cannot start an already %s container",
+				container_status_name(s));
 	}
 	_cleanup_close_ int fd = connect_init(c, e);
 	if (fd < 0)
@@ -90,6 +92,11 @@ int container_destroy(struct container *c, struct werr *e)
 		if (r < 0)
 			return werr_wrap(e, "delete %s", c->id);
 	}
+	/* the supervisor would go on its own once the last listener closes: do not wait for that */
+	_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
+	struct werr se;
+	if (supervisor_stop(dir, &se) < 0)
+		log_warn("delete %s: %s", c->id, se.msg);
 	struct werr ce;
 	const struct oci_config *cfg = container_config(c, &ce);
 	if (cfg && cfg->hooks.poststop.n) {

@@ -62,7 +62,8 @@ int sync_expect(int fd, enum sync_type type, int32_t *value, struct werr *e)
 	if (n == 0)
 		return werr_set(e, 0, "container init exited before %s", sync_name(type));
 	if (n < (ssize_t)offsetof(struct sync_msg, text) + 1)
-		return werr_set(e, EPROTO, "sync: short message while waiting for %s", sync_name(type));
+		return werr_code(e, EPROTO, "sync: short message while waiting for %s",
+				 sync_name(type));
 	m.text[sizeof(m.text) - 1] = '\0';
 	if (m.type == SYNC_ERROR) {
 		/* the child's message is already complete; keep its errno for callers */
@@ -71,8 +72,8 @@ int sync_expect(int fd, enum sync_type type, int32_t *value, struct werr *e)
 		return -1;
 	}
 	if (m.type != (uint32_t)type)
-		return werr_set(e, EPROTO, "sync: expected %s, got %s", sync_name(type),
-		                sync_name(m.type));
+		return werr_code(e, EPROTO, "sync: expected %s, got %s", sync_name(type),
+				 sync_name(m.type));
 	if (value)
 		*value = m.value;
 	return 0;

@@ -14,12 +14,12 @@
 #include "../common/err.h"
 
 enum sync_type {
-	SYNC_PID = 1,     /* stage -> parent: value = init's pid */
-	SYNC_GO,          /* parent -> init: id maps written, cgroup joined */
-	SYNC_HOOKS,       /* init -> parent: namespaces and mounts ready, run createRuntime hooks */
-	SYNC_HOOKS_DONE,  /* parent -> init */
-	SYNC_READY,       /* init -> parent: everything set up, waiting for start */
-	SYNC_ERROR,       /* child -> parent: text is the error, value its errno */
+	SYNC_PID = 1,    /* stage -> parent: value = init's pid */
+	SYNC_GO,         /* parent -> init: id maps written, cgroup joined */
+	SYNC_HOOKS,      /* init -> parent: namespaces and mounts ready, run createRuntime hooks */
+	SYNC_HOOKS_DONE, /* parent -> init */
+	SYNC_READY,      /* init -> parent: everything set up, waiting for start */
+	SYNC_ERROR,      /* child -> parent: text is the error, value its errno */
 };
 
 struct sync_msg {

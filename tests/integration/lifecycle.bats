@@ -4,6 +4,11 @@
 
 load helpers
 
+# proc_gone PID: the process has exited (a zombie waiting for its reaper counts as gone)
+proc_gone() {
+	[ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"
+}
+
 @test "run: /bin/true exits 0 and leaves no state behind" {
 	setup_bundle /bin/true
 	id=$(new_id)
@@ -16,9 +21,17 @@ load helpers
 	setup_bundle sh -c 'exit 3'
 	run ward_cmd run -b "$BUNDLE" "$(new_id)"
 	[ "$status" -eq 3 ]
-	cfg_set .process.args '["sh","-c","kill -9 $$"]'
-	run ward_cmd run -b "$BUNDLE" "$(new_id)"
-	[ "$status" -eq 137 ]
+	# pid 1 of a pid namespace cannot be killed from inside: kill it from outside
+	cfg_set .process.args '["sleep","1000"]'
+	id=$(new_id)
+	ward_cmd run -b "$BUNDLE" "$id" >/dev/null 2>&1 &
+	runpid=$!
+	wait_for_status "$id" running
+	ward_cmd kill "$id" KILL
+	rc=0
+	wait "$runpid" || rc=$?
+	[ "$rc" -eq 137 ]
+	[ ! -e "$WARD_ROOT/$id" ]
 }
 
 @test "run: the process is pid 1 in its own pid namespace with the configured hostname" {
@@ -41,8 +54,8 @@ load helpers
 @test "create/start/state/kill/delete: statuses follow the real process" {
 	setup_bundle sleep 1000
 	id=$(new_id)
-	run ward_cmd create -b "$BUNDLE" --pid-file "$WARD_TEST_DIR/pid" "$id"
-	[ "$status" -eq 0 ]
+	# the container inherits stdio: capture it in a file, not in `run`'s pipe
+	ward_cmd create -b "$BUNDLE" --pid-file "$WARD_TEST_DIR/pid" "$id" >"$WARD_TEST_DIR/out" 2>&1
 	[ "$(state_field "$id" status)" = created ]
 	pid=$(state_field "$id" pid)
 	[ "$pid" -gt 0 ]
@@ -51,6 +64,7 @@ load helpers
 	[ "$(state_field "$id" bundle)" = "$BUNDLE" ]
 	kill -0 "$pid"
 	run ward_cmd start "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(state_field "$id" status)" = running ]
 	run ward_cmd start "$id"
@@ -87,7 +101,9 @@ load helpers
 }
 
 @test "kill: signal names with and without SIG, numbers, and unknown names" {
-	setup_bundle sleep 1000
+	# pid 1 only gets signals it handles
+	setup_bundle sh -c 'trap "exit 0" TERM INT; while :; do sleep 0.1; done'
+
 	for sig in TERM SIGKILL 9 sigint; do
 		id=$(new_id)
 		ward_cmd run -d -b "$BUNDLE" "$id"
@@ -128,7 +144,7 @@ load helpers
 	run ward_cmd delete --force "$id"
 	[ "$status" -eq 0 ]
 	[ ! -e "$WARD_ROOT/$id" ]
-	! kill -0 "$pid" 2>/dev/null
+	proc_gone "$pid"
 	run ward_cmd delete --force "$id"
 	[ "$status" -eq 0 ]
 	run ward_cmd delete "$id"
@@ -142,7 +158,7 @@ load helpers
 	pid=$(state_field "$id" pid)
 	run ward_cmd delete "$id"
 	[ "$status" -eq 0 ]
-	! kill -0 "$pid" 2>/dev/null
+	proc_gone "$pid"
 }
 
 @test "list: table, json and quiet" {
@@ -208,8 +224,7 @@ assert l["'"$b"'"]["pid"] > 0
 	setup_bundle sleep 1000
 	id=$(new_id)
 	ward_cmd run -d -b "$BUNDLE" "$id"
-	run ward_cmd exec -d --pid-file "$WARD_TEST_DIR/exec.pid" "$id" sleep 999
-	[ "$status" -eq 0 ]
+	ward_cmd exec -d --pid-file "$WARD_TEST_DIR/exec.pid" "$id" sleep 999 >/dev/null 2>&1
 	epid=$(cat "$WARD_TEST_DIR/exec.pid")
 	kill -0 "$epid"
 	run ward_cmd ps --format json "$id"
@@ -236,7 +251,8 @@ assert l["'"$b"'"]["pid"] > 0
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/no/such/binary"* ]]
 	[ ! -e "$WARD_ROOT/$id" ]
-	! grep -rqs "$id" /proc/self/mountinfo
+	run grep -qs "$id" /proc/self/mountinfo
+	[ "$status" -eq 1 ]
 	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$id" 2>/dev/null)" ]
 }
 
@@ -264,12 +280,17 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 
 @test "hooks: all six kinds run in order with the state on stdin" {
 	setup_bundle true
-	log=$WARD_TEST_DIR/hooks.log
+	cfg_set .root.readonly false
+	# startContainer runs inside the container, after pivot_root: there the log is /hooks.log
+	log=$BUNDLE/rootfs/hooks.log
 	for kind in prestart createRuntime createContainer startContainer poststart poststop; do
-		cfg_append ".hooks.$kind" "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"read s; echo $kind \\\"\$s\\\" >> $log\"]}"
+		path=$log
+		[ "$kind" = startContainer ] && path=/hooks.log
+		cfg_append ".hooks.$kind" "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"read s; echo $kind \\\"\$s\\\" >> $path\"]}"
 	done
 	id=$(new_id)
 	run ward_cmd run -b "$BUNDLE" "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	run cut -d' ' -f1 "$log"
 	[ "$output" = "$(printf 'prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\npoststop')" ]
@@ -278,6 +299,7 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 		echo "$st" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["id"]=="'"$id"'" and d["bundle"]=="'"$BUNDLE"'", d'
 	done <"$log"
 	grep -q '^poststop .*"status":"stopped"' "$log"
+	grep -q '^createRuntime .*"status":"creating"' "$log"
 }
 
 @test "hooks: a failing createRuntime hook fails create and cleans up; env and timeout apply" {
@@ -309,6 +331,12 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 	cfg_set .linux.uidMappings '[{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	cfg_set .linux.gidMappings '[{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	chown -R 100000:100000 "$BUNDLE/rootfs"
+	# the container's root (host uid 100000) must be able to reach its rootfs
+	d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod a+x "$d"
+		d=$(dirname "$d")
+	done
 	run ward_cmd run -b "$BUNDLE" "$(new_id)"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
@@ -318,7 +346,7 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 
 @test "namespaces: a network namespace joined by path" {
 	ip netns add "wardt$$" || skip "ip netns unavailable"
-	ip -n "wardt$$" link add dummy-ward type dummy
+	ip -n "wardt$$" link add dummy-ward type veth peer name dummy-peer
 	setup_bundle sh -c 'cat /proc/net/dev'
 	"$PY" - "$BUNDLE/config.json" "wardt$$" <<-'PY'
 	import json, sys
@@ -346,6 +374,7 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 @test "the container gets no fd of ward's beyond stdio" {
 	setup_bundle sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
 	run ward_cmd run -b "$BUNDLE" "$(new_id)"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "0 1 2 3 " ]
 }

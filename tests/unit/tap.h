@@ -28,18 +28,18 @@ __attribute__((format(printf, 2, 3))) static inline int tap_ok(int cond, const c
 	return cond;
 }
 
-#define TAP_OK(cond, ...)                                                                    \
-	do {                                                                                 \
-		if (!tap_ok(!!(cond), __VA_ARGS__))                                          \
-			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
+#define TAP_OK(cond, ...)                                                                          \
+	do {                                                                                       \
+		if (!tap_ok(!!(cond), __VA_ARGS__))                                                \
+			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
 	} while (0)
 
-#define TAP_STREQ(a, b, ...)                                                                 \
-	do {                                                                                 \
-		const char *tap_a_ = (a), *tap_b_ = (b);                                     \
-		if (!tap_ok(tap_a_ && tap_b_ && strcmp(tap_a_, tap_b_) == 0, __VA_ARGS__))   \
-			printf("#   at %s:%d\n#   got:      %s\n#   expected: %s\n", __FILE__, \
-			       __LINE__, tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)"); \
+#define TAP_STREQ(a, b, ...)                                                                       \
+	do {                                                                                       \
+		const char *tap_a_ = (a), *tap_b_ = (b);                                           \
+		if (!tap_ok(tap_a_ && tap_b_ && strcmp(tap_a_, tap_b_) == 0, __VA_ARGS__))         \
+			printf("#   at %s:%d\n#   got:      %s\n#   expected: %s\n", __FILE__,     \
+			       __LINE__, tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)");  \
 	} while (0)
 
 static inline int tap_done(void)
