@@ -249,6 +249,19 @@ check_fds_on_pty() {
 	grep -qx 'resized:50 132' <<<"$output"
 }
 
+@test "run -d --console-socket: the engine receives the pty, the process runs on it" {
+	tty_bundle sh -c 'tty; stty size; echo ready; read x; echo "got:$x"'
+	id=$(new_id)
+	recv_start con -w ready -i $'via-run\n'
+	ward_cmd run -d --bundle "$BUNDLE" --console-socket "$WARD_TEST_DIR/con.sock" "$id"
+	recv_wait con
+	echo "$output"
+	ptn=$(recv_info con ptn)
+	grep -qE "^/dev/(pts/$ptn|console)\$" <<<"$output"
+	grep -qx '33 101' <<<"$output"
+	grep -qx 'got:via-run' <<<"$output"
+}
+
 @test "create with terminal and no --console-socket is refused with a clear message" {
 	tty_bundle true
 	id=$(new_id)
@@ -369,6 +382,14 @@ exec_container() {
 	[[ $output =~ console[-\ ]socket ]]
 }
 
+# wait_size ROWS COLS: shell code that waits until the terminal has that size, then prints
+# "size:ROWS COLS". A runtime relaying its own terminal copies the size to the container's
+# pty once the process runs (runc does it after start too), so the first moments may
+# still show the initial size; what matters is that the user's size arrives.
+wait_size() {
+	echo "until [ \"\$(stty size 2>/dev/null)\" = \"$1 $2\" ]; do sleep 0.1; done; echo size:\$(stty size)"
+}
+
 # ptyrun_ward ARG...: `ward run` (ARGs) in the foreground on a fresh terminal of 40x120.
 # Sets status/output like bats' run; output without carriage returns.
 ptyrun_ward() {
@@ -381,7 +402,7 @@ ptyrun_ward() {
 }
 
 @test "run in the foreground relays its own terminal: tty, size, input, exit status" {
-	tty_bundle sh -c 'tty; stty size; echo ready; read x; echo "got:$x"; exit 7'
+	tty_bundle sh -c "tty; $(wait_size 40 120); echo ready; read x; echo got:\$x; exit 7"
 	id=$(new_id)
 	ptyrun_ward --size 40x120 --termios-report "$WARD_TEST_DIR/termios" \
 		--wait ready --input $'typed\n' -- \
@@ -389,7 +410,7 @@ ptyrun_ward() {
 	[[ $status == 7 ]]
 	grep -qE '^/dev/(pts/[0-9]+|console)$' <<<"$output"
 	# the outer terminal's size, not consoleSize: the user's window wins, as with runc
-	grep -qx '40 120' <<<"$output"
+	grep -qx 'size:40 120' <<<"$output"
 	grep -qx 'got:typed' <<<"$output"
 	# the user's terminal is left as it was found (no raw mode left behind)
 	[[ $(cat "$WARD_TEST_DIR/termios") == termios=same ]]
@@ -429,4 +450,20 @@ ptyrun_ward() {
 	grep -qx ctty-open <<<"$output"
 	IFS=: read -r _ pid sess < <(grep '^sess:' <<<"$output")
 	[[ -n $pid && $pid == "$sess" ]]
+}
+
+@test "exec --tty in the foreground relays the user's terminal: tty, size, input, exit status" {
+	id=$(new_id)
+	exec_container "$id"
+	ptyrun_ward --size 28x99 --termios-report "$WARD_TEST_DIR/termios" \
+		--wait ready --input $'exec-typed\n' -- \
+		"$WARD" --root "$WARD_ROOT" exec --tty "$id" \
+		sh -c "tty; $(wait_size 28 99); echo ready; read x; echo got:\$x; exit 9"
+	[[ $status == 9 ]]
+	grep -qE '^/dev/pts/[0-9]+$' <<<"$output"
+	grep -qx 'size:28 99' <<<"$output"
+	grep -qx 'got:exec-typed' <<<"$output"
+	[[ $(cat "$WARD_TEST_DIR/termios") == termios=same ]]
+	# the container runs on
+	[[ $(state_field "$id" status) == running ]]
 }
