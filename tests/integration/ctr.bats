@@ -314,6 +314,17 @@ sc_run_error_cause() {
 	ctr_ container delete "$id" 2>/dev/null || true
 }
 
+sc_read_only() {
+	local id=ro-$RANDOM
+	run ctr_run "$id" --rm --read-only -- sh -c \
+		'touch /newfile && echo wrote-root; touch /tmp/x 2>/dev/null; grep " / " /proc/self/mounts' </dev/null
+	echo "status $status: $output"
+	[[ $status == 0 ]]
+	[[ $output != *wrote-root* ]]
+	[[ $output =~ \ /\ [a-z0-9]+\ ro[,\ ] ]]
+	[[ ! -e $CTR_ROOTFS/newfile ]]
+}
+
 # detached: a shell that exits 0 on SIGTERM, with a background sleep
 start_detached() {
 	ctr_run "$1" -d -- sh -c 'trap "exit 0" TERM; sleep 1000 & wait' </dev/null
@@ -421,7 +432,7 @@ sc_pause_resume() {
 
 sc_metrics() {
 	local id=met-$RANDOM n=100
-	ctr_run "$id" -d -- sh -c 'sleep 1000 & sleep 1001 & wait' </dev/null
+	ctr_run "$id" -d --memory-limit 67108864 -- sh -c 'sleep 1000 & sleep 1001 & wait' </dev/null
 	wait_task_status "$id" RUNNING
 	until [[ $(ctr_ task ps "$id" | grep -cE '^[0-9]+') == 3 ]]; do
 		((n-- > 0)) || false
@@ -433,6 +444,8 @@ sc_metrics() {
 	# the three processes of the container, counted by its pids cgroup
 	[[ $(json_get .pids.current <<<"$output") == 3 ]]
 	(($(json_get .memory.usage.usage <<<"$output") > 0))
+	# the limit containerd asked for, applied by the runtime
+	[[ $(json_get .memory.usage.limit <<<"$output") == 67108864 ]]
 	(($(json_get .cpu.usage.total <<<"$output") > 0))
 	ctr_ task kill -s SIGKILL "$id"
 	wait_task_status "$id" STOPPED
@@ -517,6 +530,15 @@ sc_tty_exec() {
 	sc_run_error_cause
 }
 
+@test "ward: ctr run --read-only" {
+	use_rt ward
+	sc_read_only
+}
+@test "runc: ctr run --read-only" {
+	use_rt runc
+	sc_read_only
+}
+
 @test "ward: ctr run -d, task exec (--exec-id), task ps, task kill, task delete, container delete" {
 	use_rt ward
 	sc_detached_exec_kill_delete
@@ -553,11 +575,11 @@ sc_tty_exec() {
 	sc_pause_resume
 }
 
-@test "ward: ctr task metrics" {
+@test "ward: ctr task metrics (and --memory-limit applied)" {
 	use_rt ward
 	sc_metrics
 }
-@test "runc: ctr task metrics" {
+@test "runc: ctr task metrics (and --memory-limit applied)" {
 	use_rt runc
 	sc_metrics
 }
