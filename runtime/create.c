@@ -133,6 +133,7 @@ struct create_run {
 	struct ward_filter ward;
 	int sup_sock;
 	bool sup_started;
+	int agent_sock; /* linux.seccomp.listenerPath, connected on the host side */
 	pid_t init_pid;
 	int init_pidfd;
 };
@@ -249,6 +250,7 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.idmap_fds = r->idmap_fds,
 		.ward = &r->ward,
 		.sup_sock = r->sup_sock,
+		.agent_sock = r->agent_sock,
 		.state_lock_fd = r->c->lock_fd,
 		.state_dir_fd = r->c->dir_fd,
 	};
@@ -340,6 +342,8 @@ static void create_run_release(struct create_run *r)
 		rootfs_idmap_release(r->idmap_fds, r->cfg->n_mounts);
 	if (r->sup_sock >= 0)
 		close(r->sup_sock);
+	if (r->agent_sock >= 0)
+		close(r->agent_sock);
 	ward_filter_release(&r->ward);
 	policy_free(r->policy);
 	free(r->policy_name);
@@ -393,7 +397,8 @@ int container_create(const struct create_opts *o, struct container **out, struct
 			       .console_fd = o->console_fd,
 			       .sync = {-1, -1},
 			       .init_pidfd = -1,
-			       .sup_sock = -1};
+			       .sup_sock = -1,
+			       .agent_sock = -1};
 	int rc = -1;
 
 	if (container_id_validate(o->id, e) < 0 || load_bundle(&r, e) < 0 || validate(&r, e) < 0)
@@ -408,6 +413,10 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	if (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, e)) < 0)
 		goto fail;
 	if (r.ward.has_listener && start_supervisor(&r, e) < 0)
+		goto fail;
+	const struct oci_seccomp *sc = &r.cfg->linux_.seccomp;
+	if (r.has_seccomp && r.seccomp.has_notify && sc->listener_path && *sc->listener_path &&
+	    (r.agent_sock = seccomp_oci_agent_connect(sc->listener_path, e)) < 0)
 		goto fail;
 	/* idmapped mounts need the host's rights over the source: made here, attached by init */
 	if (rootfs_idmap_prepare(r.cfg, r.bundle, &r.idmap_fds, e) < 0)

@@ -61,7 +61,8 @@ struct exec_child {
 	pid_t host_pid; /* our pid as the host (and the supervisor) sees it */
 	const struct oci_personality *personality;
 	struct seccomp_oci *seccomp;
-	const char *listener_path, *listener_metadata;
+	int agent_sock; /* linux.seccomp.listenerPath, connected before we entered the container */
+	const char *listener_metadata;
 	char *state_json; /* for the seccomp agent */
 	int sync_fd;
 	int console_fd;
@@ -78,9 +79,9 @@ static int load_seccomp(const struct exec_child *x, struct werr *e)
 	if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
 		return -1;
 	int r = 0;
-	if (listener >= 0 && x->listener_path && *x->listener_path)
-		r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
-					      x->state_json, listener, e);
+	if (listener >= 0 && x->agent_sock >= 0)
+		r = seccomp_oci_send_listener_on(x->agent_sock, x->listener_metadata, x->host_pid,
+						 x->state_json, listener, e);
 	if (listener >= 0)
 		close(listener);
 	return r;
@@ -176,7 +177,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	/* the container's policy applies to exec'd processes exactly as to init's descendants */
 	struct ward_policy *policy = NULL;
 	struct ward_filter ward = {0};
-	int sup_sock = -1;
+	int sup_sock = -1, agent_sock = -1;
 	struct cgroup *cg = NULL;
 	int console_fd = o->console_fd;
 	int sv[2] = {-1, -1};
@@ -192,6 +193,10 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			goto out;
 		}
 	}
+	const struct oci_seccomp *osc = &cfg->linux_.seccomp;
+	if (has_seccomp && sc.has_notify && osc->listener_path && *osc->listener_path &&
+	    (agent_sock = seccomp_oci_agent_connect(osc->listener_path, e)) < 0)
+		goto out;
 	if (c->cgroup && cgroup_open(c->cgroup, &cg, e) < 0)
 		goto out;
 	if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
@@ -236,7 +241,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 				.sup_sock = sup_sock,
 				.personality = &cfg->linux_.personality,
 				.seccomp = has_seccomp ? &sc : NULL,
-				.listener_path = cfg->linux_.seccomp.listener_path,
+				.agent_sock = agent_sock,
 				.listener_metadata = cfg->linux_.seccomp.listener_metadata,
 				.state_json = container_state_json(c, STATUS_RUNNING, false),
 				.sync_fd = sv[1],
@@ -290,6 +295,8 @@ out:
 		seccomp_oci_release(&sc);
 	if (sup_sock >= 0)
 		close(sup_sock);
+	if (agent_sock >= 0)
+		close(agent_sock);
 	ward_filter_release(&ward);
 	policy_free(policy);
 	cgroup_free(cg);

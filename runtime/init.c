@@ -194,10 +194,10 @@ static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr 
 		return 0;
 	const struct oci_seccomp *s = &ctx->cfg->linux_.seccomp;
 	int r = 0;
-	if (s->listener_path && *s->listener_path) {
+	if (ctx->agent_sock >= 0) {
 		_cleanup_free_ char *st = hook_state(ctx, host_pid, "creating");
-		r = seccomp_oci_send_listener(s->listener_path, s->listener_metadata, host_pid, st,
-					      listener, e);
+		r = seccomp_oci_send_listener_on(ctx->agent_sock, s->listener_metadata, host_pid,
+						 st, listener, e);
 	}
 	close(listener);
 	return r;

@@ -224,8 +224,10 @@ static int transact(int sock, const struct sup_msg *m, struct sup_reply *rep, st
 	do
 		n = read(sock, rep, sizeof(*rep));
 	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return werr_sys(e, "read the supervisor's reply");
 	if (n == 0)
-		return werr_set(e, EPIPE, "the supervisor closed the connection");
+		return werr_code(e, EPIPE, "the supervisor closed the connection");
 	if (n != (ssize_t)sizeof(*rep) || rep->magic != SUP_MAGIC)
 		return werr_set(e, EPROTO, "bad reply from the supervisor");
 	return 0;
@@ -280,9 +282,11 @@ int supervisor_stop(const char *state_dir, struct werr *e)
 {
 	struct sup_reply rep;
 	if (simple(state_dir, SUP_MSG_STOP, &rep, e) < 0) {
-		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED) {
+		/* not running, or exiting on its own (its last listener closed) as we asked */
+		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED || e->errnum == EPIPE ||
+		    e->errnum == ECONNRESET) {
 			werr_clear(e);
-			return 0; /* not running */
+			return 0;
 		}
 		return werr_wrap(e, "stop the supervisor");
 	}
