@@ -106,8 +106,10 @@ char **caps_known_names(void); /* NULL-terminated, heap; free each and the array
  * The two halves process_apply_identity() calls around the uid change:
  * caps_apply_bounding() drops (PR_CAPBSET_DROP) every capability the bounding
  * list does not name; caps_apply_sets() sets effective, permitted and
- * inheritable with one capset and raises ambient. Inheritable is exactly what
- * the config lists (empty when it lists nothing); when the capabilities object
+ * inheritable with one capset and raises ambient. Inheritable is what the config
+ * lists that it also lists as ambient (the rest is dropped with a warning: a non-root
+ * process gains inheritable capabilities from any file with matching inheritable file
+ * capabilities, CVE-2022-29162 / CVE-2022-27650); when the capabilities object
  * is absent, bounding/effective/permitted are left alone but inheritable and
  * ambient are still cleared, so nothing the runtime inherited reaches the
  * container (CVE-2022-29162 class).
