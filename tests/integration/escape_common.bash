@@ -20,15 +20,30 @@ esc_setup() {
 	mkdir -p "$ESC_CANARY"
 	echo "canary $$ $RANDOM" >"$ESC_CANARY/file"
 	ESC_CANARY_SUM=$(esc_tree_sum "$ESC_CANARY")
-	# the binary under test: a copy, so that a successful attack hits only the copy
+	# the binary under test: a copy, so that a successful attack hits only the copy (a
+	# wrapper script, e.g. tests/tools/ward-noopenat2, runs as it is: esc_need_elf)
 	ESC_BIN=$WARD_TEST_DIR/runtime-bin
-	cp "$ESC_RUNTIME" "$ESC_BIN"
-	chmod 0755 "$ESC_BIN"
+	if esc_is_elf "$ESC_RUNTIME"; then
+		cp "$ESC_RUNTIME" "$ESC_BIN"
+		chmod 0755 "$ESC_BIN"
+	else
+		ESC_BIN=$ESC_RUNTIME
+	fi
 	ESC_BIN_SUM=$(sha256sum <"$ESC_BIN")
 	ESC_REAL_SUM=$(sha256sum <"$ESC_RUNTIME")
 	WARD_REAL=$WARD
 	WARD=$ESC_BIN
 	ESC_HOST_MOUNTS=$(esc_host_mounts)
+}
+
+esc_is_elf() {
+	[[ $(head -c 4 "$1" | od -An -c | tr -d ' ') == '177ELF' ]]
+}
+
+# esc_need_elf: skips a test that attacks the runtime binary itself when the runtime under
+# test is a wrapper script (it could not be copied as the attack's canary)
+esc_need_elf() {
+	esc_is_elf "$ESC_BIN" || skip "the runtime under test is a wrapper script, not a binary"
 }
 
 # esc_is_ward: true when the runtime under test is ward (ward-only settings apply)

@@ -30,6 +30,7 @@ teardown() {
 }
 
 @test "CVE-2019-5736: the runtime binary cannot be reopened for writing through /proc/PID/exe" {
+	esc_need_elf
 	setup_bundle /bin/attack_exe watch /tmp/fifo 30
 	cfg_set .root.readonly false
 	esc_policy_none
