@@ -10,12 +10,12 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "pathfd.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -135,7 +135,10 @@ int exe_seal_reexec(char **argv, struct werr *e)
 			return werr_wrap(e, "protect the ward binary from the container");
 	}
 	_cleanup_free_ char **env = marked_env();
-	syscall(SYS_execveat, fd, "", argv, env, AT_EMPTY_PATH);
+	/* through /proc/self/fd (what fexecve does): works for the O_PATH fd of the bind mount
+	 * and the memfd alike, on kernels without execveat and under valgrind */
+	char path[PATHFD_PROC_LEN];
+	execve(pathfd_proc_path(path, fd), argv, env);
 	int err = errno;
 	close(fd);
 	return werr_set(e, err, "re-execute ward from its sealed copy");
