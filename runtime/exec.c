@@ -225,6 +225,12 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}
+		/* no host directory (the state dir) and no pidfd goes into the container's pid
+		 * namespace with the exec process (CVE-2016-9962) */
+		close(pidfd);
+		pidfd = -1;
+		close(c->dir_fd);
+		c->dir_fd = -1;
 		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0
 		 * here */
 		struct clone_args args = {.flags = CLONE_PARENT};
