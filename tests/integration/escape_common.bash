@@ -57,9 +57,15 @@ esc_tree_sum() {
 		xargs -0r sha256sum) | sha256sum
 }
 
-# Mount points of the host's mount namespace, minus the test's own temp dir.
+# The host mounts an attack of this test could have made: the host's "/" itself (root,
+# mount point, options), anything mounted on or below the canary, and anything whose
+# source is inside the test's directory but is mounted outside it. (Other tests running
+# at the same time mount and unmount elsewhere on the host: those are not compared.)
 esc_host_mounts() {
-	awk -v d="$WARD_TEST_DIR" '{ if (index($5, d) != 1) print $5 }' /proc/1/mountinfo | sort
+	awk -v d="$WARD_TEST_DIR" -v c="$ESC_CANARY" '
+		$5 == "/" { print $4, $5, $6; next }
+		$5 == c || index($5, c "/") == 1 { print $4, $5; next }
+		index($4, d) == 1 && index($5, d) != 1 { print $4, $5 }' /proc/1/mountinfo | sort
 }
 
 # esc_assert_host_unchanged: the canary dir, both binaries and the host mount table are
