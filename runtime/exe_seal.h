@@ -17,10 +17,11 @@
  *      against writes (F_SEAL_WRITE|SHRINK|GROW|SEAL), like runc's cloned binary.
  * A binary that already sits on a read-only mount or in a sealed memfd runs as it is.
  *
- * Cost (bench/exe-seal.sh, this VM): one extra execve and dynamic link of ward, about
- * 1 ms per create/run/exec with the bind mount; the memfd copy adds the copy of the
- * binary (1.7 MB, ~0.5 ms) and that much shared memory per supervisor, which is why it
- * is only the fallback.
+ * Cost (bench/exe-seal.sh, medians on this 2-core VM while other work ran, load ~4):
+ * `ward state --help` 4.7 ms; the same with the seal: +2.5 ms with the bind mount (one
+ * more execve and dynamic link of ward), +4.5 ms with the memfd (plus the copy of the
+ * 1.8 MB binary, and that much shared memory for as long as a supervisor runs from it,
+ * which is why it is only the fallback). Paid by create, run and exec only.
  */
 #ifndef WARD_EXE_SEAL_H
 #define WARD_EXE_SEAL_H
