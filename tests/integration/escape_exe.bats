@@ -10,12 +10,15 @@
 # any more, reopens it through /proc/self/fd/N for writing and appends a marker.
 #
 # Outcome (recorded by running this file with ESCAPE_RUNTIME=/usr/sbin/runc):
-#   runc 1.1.5: does not fall - it runs from a sealed memfd copy (write_open=ok on the memfd,
-#               write refused with EPERM by the seal; the binary is untouched).
+#   runc 1.1.5 (Debian 1.1.5+ds1-1+deb12u1): does not fall - its exec process runs from a
+#               read-only copy (exe_target=/, write_open=EROFS); the binary is untouched.
+#               A created container's init: runc's is reachable (grabbed=1) but EROFS too.
 #   ward before the fix (init and exec forked from the on-disk binary): FELL - the marker
 #               was appended to the binary (write_open=ok, wrote=25).
 #   ward now: create/run/exec re-execute from a read-only detached bind mount of the
-#               binary (runtime/exe_seal.c): the reopen fails with EROFS.
+#               binary (runtime/exe_seal.c): the reopen fails with EROFS (EPERM on write
+#               with the sealed memfd fallback, WARD_EXE_SEAL=memfd). A created
+#               container's init is non-dumpable: /proc/1/exe gives EACCES.
 
 load helpers
 load escape_common

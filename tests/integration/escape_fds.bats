@@ -8,12 +8,13 @@
 #     CVE-2024-21626 fix: runc refuses a cwd outside the root).
 #   exec --cwd /proc/self/fd/N: runc does not fall.
 #   racing /proc/PID/fd of the exec process: runc does not fall.
-#   ward before the fixes: exec --cwd /proc/self/fd/N FELL for the N of the exec process's
-#     host directory fds (state dir, cgroup dirs): cwd outside the root, canary written;
-#     the exec process stayed dumpable after dropping capabilities, so the racer could open
-#     its fds too.
+#   ward before the fixes: exec --cwd /proc/self/fd/6 FELL (fd 6: the container's state
+#     dir on the host): cwd outside the root, canary written through "../..";
+#     the exec process stayed dumpable after dropping capabilities, so the racer opened
+#     its fds too and escaped through /proc/2/fd/6.
 #   ward now: the cwd is checked to be below the root after chdir (refused otherwise),
-#     the exec process is non-dumpable until execve, every fd is close-on-exec.
+#     the exec process is non-dumpable from the identity drop until execve and no longer
+#     carries the state dir fd or the init pidfd into the container's pid namespace.
 
 load helpers
 load escape_common
