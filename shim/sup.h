@@ -129,6 +129,9 @@ bool sup_net_sendto(struct sup_call *c);
 bool sup_net_sendmsg(struct sup_call *c);
 bool sup_net_sendmmsg(struct sup_call *c);
 
+/* ---- sup_proc.c: refused process operations (audit.process). False: not one of them. */
+bool sup_proc_refuse(struct sup_call *c);
+
 /* ---- sup_exec.c ---- */
 void sup_exec_audit(struct sup_call *c, bool at);
 

@@ -217,8 +217,9 @@ static void handle_notification(struct loop *L, struct src *l, const struct secc
 			sup_exec_audit(c, true);
 			break;
 		default:
-			/* notified but not ours to mediate: refuse, never CONTINUE */
-			sup_call_reply(c, 0, ENOSYS, "error", NULL);
+			/* a refused process operation, or else not ours: refuse, never CONTINUE */
+			if (!sup_proc_refuse(c))
+				sup_call_reply(c, 0, ENOSYS, "error", NULL);
 			break;
 		}
 	}
