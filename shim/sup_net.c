@@ -21,8 +21,10 @@
  * (SO_DOMAIN of the duplicate): AF_UNSPEC is a disconnect for connect but an
  * IPv4 destination for sends on AF_INET sockets (udp_sendmsg does that);
  * AF_INET on an AF_INET6 socket is an IPv4 destination; the unspecified
- * address is matched as loopback. Malformed addresses get the kernel's errno
- * without emulation.
+ * address is matched as loopback, and the emulation then connects or sends
+ * to that loopback address (a bound socket would otherwise reach its own bound
+ * address, any address with IP_FREEBIND). Malformed addresses get the kernel's
+ * errno without emulation.
  *
  * Acting as the caller: the emulation runs with the supervisor's credentials
  * unless something makes them visible:
@@ -725,6 +727,32 @@ static void fail(struct sup_call *c, struct net_op *op, int err)
 	op_free(op);
 }
 
+/*
+ * The unspecified destination (0.0.0.0, ::, ::ffff:0.0.0.0) is "this host",
+ * and decide() matched it as loopback. But which address the kernel would pick
+ * depends on the socket: an IPv4 socket bound to X connects (and sends) to X
+ * itself - and with IP_FREEBIND, X can be any address, one that leaves the
+ * host. So the emulation uses the loopback address that was checked: what was
+ * decided is what is done.
+ */
+static void pin_unspecified(const struct sock_info *si, struct net_msg *m)
+{
+	bool in6 = m->d.family == AF_INET6 || (si->domain == AF_INET6 && m->d.family == AF_UNSPEC);
+	if (in6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&m->addr;
+		static const uint8_t zero4[4];
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+			s6->sin6_addr = in6addr_loopback;
+		else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+			 memcmp(&s6->sin6_addr.s6_addr[12], zero4, 4) == 0)
+			s6->sin6_addr.s6_addr[12] = 127, s6->sin6_addr.s6_addr[15] = 1;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&m->addr;
+		if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+}
+
 /* Decides every message; 0 to go on, else answered (denied or invalid). */
 static int decide_all(struct sup_call *c, struct net_op *op)
 {
@@ -754,6 +782,8 @@ static int decide_all(struct sup_call *c, struct net_op *op)
 		}
 		if (m->d.kind == DEST_UNIX_PATH)
 			op->need_view = true;
+		if (m->d.kind == DEST_INET && op->kind != OP_BIND)
+			pin_unspecified(&op->si, m);
 	}
 	return 0;
 }

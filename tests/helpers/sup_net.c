@@ -15,10 +15,13 @@
  *                                with MSG_FASTOPEN (a connect by another name)
  *   sendmsg  udp ADDR PORT       sendmsg with msg_name
  *   sendmmsg udp ADDR PORT       sendmmsg of two datagrams with msg_name
+ *   connect-from PROTO SRC ADDR PORT, sendto-from PROTO SRC ADDR PORT
+ *                                the same after binding the socket to SRC:0
  *   race MODE GOOD BAD PORT N    TOCTOU attack: a thread rewrites the sockaddr
  *                                between GOOD and BAD while this thread makes N
  *                                calls with it (MODE: connect-tcp, connect-udp,
- *                                sendto-udp); prints ok= denied= other=
+ *                                sendto-udp, sendmsg-udp, sendmmsg-udp);
+ *                                prints ok= denied= other=
  * Process operations print "NAME: RESULT" the same way:
  *   unshare-user  clone-user  clone3-user  unshare-mount  fork  pthread
  *   spawn PATH (posix_spawn)  execve PATH  fexecve PATH (execveat, then execve)
@@ -118,8 +121,8 @@ static void report(const char *what, int err)
 
 /* ---------- client operations ---------- */
 
-/* Returns 0 or the errno of the first failing step. */
-static int do_net(const char *op, const char *proto, const char *addr, int port)
+/* Returns 0 or the errno of the first failing step. src: bind there first (port 0). */
+static int do_net(const char *op, const char *proto, const char *src, const char *addr, int port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(addr, port, &ss);
@@ -128,6 +131,15 @@ static int do_net(const char *op, const char *proto, const char *addr, int port)
 	if (s < 0)
 		return errno;
 	int err = 0;
+	if (src) {
+		struct sockaddr_storage from;
+		socklen_t flen = make_addr(src, 0, &from);
+		if (bind(s, (struct sockaddr *)&from, flen) < 0) {
+			err = errno;
+			close(s);
+			return err;
+		}
+	}
 	if (strcmp(op, "connect") == 0) {
 		if (connect(s, (struct sockaddr *)&ss, len) < 0 || send(s, "c", 1, 0) != 1)
 			err = errno;
@@ -221,9 +233,23 @@ static int do_race(const char *mode, const char *good, const char *bad, int port
 	} else if (strcmp(mode, "sendto-udp") == 0) {
 		type = SOCK_DGRAM;
 		op = 1;
+	} else if (strcmp(mode, "sendmsg-udp") == 0) {
+		type = SOCK_DGRAM;
+		op = 2;
+	} else if (strcmp(mode, "sendmmsg-udp") == 0) {
+		type = SOCK_DGRAM;
+		op = 3;
 	} else {
-		usage("race: mode is connect-tcp, connect-udp or sendto-udp");
+		usage("race: mode is connect-tcp, connect-udp, sendto-udp, sendmsg-udp or "
+		      "sendmmsg-udp");
 	}
+	struct iovec iov = {.iov_base = "r", .iov_len = 1};
+	struct mmsghdr mm;
+	memset(&mm, 0, sizeof(mm));
+	mm.msg_hdr.msg_name = &r.ss;
+	mm.msg_hdr.msg_namelen = len;
+	mm.msg_hdr.msg_iov = &iov;
+	mm.msg_hdr.msg_iovlen = 1;
 	pthread_t th;
 	if (pthread_create(&th, NULL, flipper, &r) != 0)
 		usage("race: pthread_create failed");
@@ -243,8 +269,12 @@ static int do_race(const char *mode, const char *good, const char *bad, int port
 			/* what a successful connect reached gets a byte: the witness counts it */
 			if (rc == 0 && send(s, "r", 1, 0) != 1)
 				rc = -1;
-		} else {
+		} else if (op == 1) {
 			rc = sendto(s, "r", 1, 0, (struct sockaddr *)&r.ss, len) == 1 ? 0 : -1;
+		} else if (op == 2) {
+			rc = sendmsg(s, &mm.msg_hdr, 0) == 1 ? 0 : -1;
+		} else {
+			rc = sendmmsg(s, &mm, 1, 0) == 1 ? 0 : -1;
 		}
 		if (rc == 0)
 			ok++;
@@ -490,7 +520,14 @@ int main(int argc, char **argv)
 			if (n != 4)
 				usage("OP PROTO ADDR PORT");
 			snprintf(what, sizeof(what), "%s %s %s %s", a[0], a[1], a[2], a[3]);
-			report(what, do_net(a[0], a[1], a[2], parse_port(a[3])));
+			report(what, do_net(a[0], a[1], NULL, a[2], parse_port(a[3])));
+		} else if (strcmp(a[0], "connect-from") == 0 || strcmp(a[0], "sendto-from") == 0) {
+			if (n != 5)
+				usage("OP-from PROTO SRC ADDR PORT");
+			snprintf(what, sizeof(what), "%s %s %s %s %s", a[0], a[1], a[2], a[3],
+				 a[4]);
+			*strchr(a[0], '-') = '\0';
+			report(what, do_net(a[0], a[1], a[2], a[3], parse_port(a[4])));
 		} else if (strcmp(a[0], "waitfile") == 0) {
 			if (n != 2)
 				usage("waitfile PATH");

@@ -143,6 +143,38 @@ expect_untouched() {
 	[ "$(sup_seen tcp $DENIED4 $PORT)" -eq 0 ]
 }
 
+@test "egress: unspecified and IPv4-mapped destinations are judged by where they lead" {
+	sup_netns
+	sup_witnesses $PORT
+	# a socket bound to X that connects to 0.0.0.0 would reach X itself (with IP_FREEBIND,
+	# any X): the supervisor matches 0.0.0.0 as loopback, so it must connect to loopback
+	setup_bundle sup_net connect tcp 0.0.0.0 $PORT + connect-from tcp $DENIED4 0.0.0.0 $PORT + \
+		sendto-from udp $DENIED4 0.0.0.0 $PORT + \
+		connect-from tcp ::ffff:$DENIED4 ::ffff:0.0.0.0 $PORT + connect-from tcp $DENIED6 :: $PORT + \
+		connect tcp ::ffff:127.0.0.1 $PORT + connect tcp ::ffff:$DENIED4 $PORT + \
+		sendto udp ::ffff:$DENIED4 $PORT + connect-from tcp 127.0.0.1 $DENIED4 $PORT
+	sup_bundle_netns
+	run ward_cmd --policy agent run -b "$BUNDLE" "$(new_id)"
+	sup_witnesses_stop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"connect tcp 0.0.0.0 $PORT: ok"* ]]
+	[[ $output == *"connect-from tcp $DENIED4 0.0.0.0 $PORT: ok"* ]]
+	[[ $output == *"sendto-from udp $DENIED4 0.0.0.0 $PORT: ok"* ]]
+	[[ $output == *"connect-from tcp ::ffff:$DENIED4 ::ffff:0.0.0.0 $PORT: ok"* ]]
+	[[ $output == *"connect-from tcp $DENIED6 :: $PORT: ok"* ]]
+	[[ $output == *"connect tcp ::ffff:127.0.0.1 $PORT: ok"* ]]
+	[[ $output == *"connect tcp ::ffff:$DENIED4 $PORT: EACCES"* ]]
+	[[ $output == *"sendto udp ::ffff:$DENIED4 $PORT: EACCES"* ]]
+	[[ $output == *"connect-from tcp 127.0.0.1 $DENIED4 $PORT: EACCES"* ]]
+	# what was allowed went to loopback, nothing to the denied addresses
+	[ "$(sup_seen tcp 127.0.0.1 $PORT)" -eq 4 ]
+	[ "$(sup_seen udp 127.0.0.1 $PORT)" -eq 1 ]
+	[ "$(sup_seen tcp ::1 $PORT)" -eq 1 ]
+	expect_untouched $DENIED4 $PORT
+	expect_untouched $DENIED6 $PORT
+}
+
 # race MODE GOOD BAD: 100000 attempts while a thread flips the sockaddr between GOOD and BAD
 race() {
 	local mode=$1 good=$2 bad=$3 proto=${1#*-}
@@ -183,4 +215,12 @@ race() {
 
 @test "TOCTOU: ... of an IPv6 UDP sendto (100000 attempts)" {
 	race sendto-udp ::1 $DENIED6
+}
+
+@test "TOCTOU: ... of a UDP sendmsg (100000 attempts)" {
+	race sendmsg-udp 127.0.0.1 $DENIED4
+}
+
+@test "TOCTOU: ... of an IPv6 UDP sendmmsg (100000 attempts)" {
+	race sendmmsg-udp ::1 $DENIED6
 }
