@@ -106,6 +106,8 @@ int sup_target_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
 int sup_target_getfd(struct sup_call *c, int fd);
 /* The calling thread's name (for audit lines). */
 int sup_target_comm(struct sup_call *c, char *buf, size_t len);
+/* Closes what the cache of recent callers holds for tasks that have exited. */
+void sup_target_forget_dead(int proc_fd);
 
 struct sup_creds {
 	uid_t uid[4]; /* real, effective, saved, fs */

@@ -25,6 +25,9 @@
  * Process operations print "NAME: RESULT" the same way:
  *   unshare-user  clone-user  clone3-user  unshare-mount  fork  pthread
  *   spawn PATH (posix_spawn)  execve PATH  fexecve PATH (execveat, then execve)
+ *   own-filter allow|log|trace|notify   load a seccomp filter of our own that
+ *                                returns that action for connect (notify: with a
+ *                                listener of our own), everything else allowed
  * Other:
  *   waitfile PATH                wait (at most 120 s) until PATH exists
  *   pid                          "pid: N" (as this process sees itself)
@@ -39,19 +42,23 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -368,6 +375,29 @@ static int do_proc(const char *op, const char *arg)
 		if (pid < 0)
 			return errno;
 		return reap(pid);
+	}
+	if (strcmp(op, "own-filter") == 0) {
+		if (!arg)
+			usage("own-filter allow|log|trace|notify");
+		unsigned act = strcmp(arg, "allow") == 0   ? SECCOMP_RET_ALLOW
+			       : strcmp(arg, "log") == 0   ? SECCOMP_RET_LOG
+			       : strcmp(arg, "trace") == 0 ? SECCOMP_RET_TRACE
+			       : strcmp(arg, "notify") == 0
+				       ? SECCOMP_RET_USER_NOTIF
+				       : (usage("own-filter allow|log|trace|notify"), 0u);
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_connect, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, act),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = {.len = 4, .filter = f};
+		unsigned flags =
+			act == SECCOMP_RET_USER_NOTIF ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return errno;
+		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+		return fd < 0 ? errno : 0;
 	}
 	if (!arg)
 		usage("this operation needs a path");

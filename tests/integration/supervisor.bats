@@ -139,6 +139,11 @@ start_container() {
 	[[ $output == *"unshare-user: EPERM"* ]]
 	xpid=$(cat "$WARD_TEST_DIR/xpid")
 
+	# the container's policy applies, not the --policy of the exec command
+	run ward_cmd --policy none exec "$id" sup_net connect tcp $DENIED4 $PORT
+	echo "$output"
+	[[ $output == *"connect tcp $DENIED4 $PORT: EACCES"* ]]
+
 	# a detached exec as well
 	ward_cmd exec -d --pid-file "$WARD_TEST_DIR/dpid" "$id" sup_net connect tcp $DENIED4 $PORT
 	dpid=$(cat "$WARD_TEST_DIR/dpid")
@@ -167,6 +172,28 @@ start_container() {
 		e['decision'] == 'deny' and e['flags'] == '0x10000000'")" -eq 1 ]
 	# and the exec'd process's own listener was handed to the same supervisor
 	[ "$(sup_audit_count "$id" "e.get('event') == 'listener-added' and e['pid'] == $xpid")" -eq 1 ]
+}
+
+@test "attack: a seccomp filter of the container's own cannot override the ward filter" {
+	sup_netns
+	sup_witnesses $PORT
+	# ALLOW, LOG and TRACE rank below USER_NOTIF: the ward filter's notification wins; a
+	# second listener is refused by the kernel (one per filter tree)
+	setup_bundle sup_net own-filter notify + own-filter allow + own-filter log + \
+		own-filter trace + connect tcp $DENIED4 $PORT + connect tcp 127.0.0.1 $PORT
+	sup_bundle_netns
+	run ward_cmd --policy agent run -b "$BUNDLE" "$(new_id)"
+	sup_witnesses_stop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"own-filter notify: EBUSY"* ]]
+	for a in allow log trace; do
+		[[ $output == *"own-filter $a: ok"* ]]
+	done
+	[[ $output == *"connect tcp $DENIED4 $PORT: EACCES"* ]]
+	[[ $output == *"connect tcp 127.0.0.1 $PORT: ok"* ]]
+	[ "$(sup_seen tcp $DENIED4 $PORT)" -eq 0 ]
+	[ "$(sup_seen tcp 127.0.0.1 $PORT)" -eq 1 ]
 }
 
 # The refused operations of the built-in policies, as `probe syscall NAME ARGS` (arguments
@@ -343,10 +370,24 @@ for l in sys.stdin:
 	for fd in 0 1 2; do
 		[ "$(readlink "/proc/$sup/fd/$fd")" = /dev/null ]
 	done
+	# exec'd processes come and go: their listeners, fds and threads do not stay behind
+	fds=$(ls "/proc/$sup/fd" | wc -l)
+	for i in $(seq 20); do
+		ward_cmd exec "$id" sup_net pid >/dev/null
+	done
+	n=0
+	until [ "$(ls "/proc/$sup/fd" | wc -l)" -eq "$fds" ] &&
+		[ "$(awk '/^Threads:/ {print $2}' "/proc/$sup/status")" -eq 1 ]; do
+		((n++ < 200)) || { ls -l "/proc/$sup/fd"; false; }
+		sleep 0.05
+	done
+	[ "$(sup_audit_count "$id" "e.get('event') == 'listener-added'")" -eq 21 ]
+	[ "$(sup_audit_count "$id" "e.get('event') == 'listener-closed'")" -eq 20 ]
 	rss=$(awk '/^Rss:/ {print $2}' "/proc/$sup/smaps_rollup")
 	pss=$(awk '/^Pss:/ {print $2}' "/proc/$sup/smaps_rollup")
 	anon=$(awk '/^Pss_Anon:/ {print $2}' "/proc/$sup/smaps_rollup")
-	sup_comment "idle supervisor: Rss ${rss} kB, Pss ${pss} kB (anonymous ${anon} kB)"
+	uss=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$sup/smaps_rollup")
+	sup_comment "idle supervisor: Rss ${rss} kB, Pss ${pss} kB, Uss ${uss} kB (anonymous ${anon} kB)"
 
 	ward_cmd delete --force "$id"
 	# delete returns once the supervisor has exited
