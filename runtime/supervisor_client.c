@@ -231,7 +231,7 @@ static int transact(int sock, const struct sup_msg *m, struct sup_reply *rep, st
 	while (n < 0 && errno == EINTR);
 	/* a supervisor exiting on its own resets connections still in its backlog */
 	if (n == 0 || (n < 0 && errno == ECONNRESET))
-		return werr_set(e, EPIPE, "the supervisor closed the connection");
+		return werr_code(e, EPIPE, "the supervisor closed the connection");
 	if (n < 0)
 		return werr_sys(e, "read the supervisor's reply");
 	if (n != (ssize_t)sizeof(*rep) || rep->magic != SUP_MAGIC)
@@ -303,7 +303,7 @@ int supervisor_stop(const char *state_dir, struct werr *e)
 	if (s < 0) {
 		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED) {
 			werr_clear(e);
-			return 0; /* not running */
+			return 0;
 		}
 		return werr_wrap(e, "stop the supervisor");
 	}

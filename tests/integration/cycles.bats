@@ -7,6 +7,11 @@ load helpers
 
 CYCLES=${WARD_CYCLES:-500}
 
+# processes that still run: exited ones waiting for their reaper (pid 1 here) do not count
+live_procs() {
+	ps -e --no-headers -o stat | grep -vc '^Z'
+}
+
 cgroup_dirs() {
 	find /sys/fs/cgroup -type d -name "$1-*" 2>/dev/null | sort
 }
@@ -16,12 +21,14 @@ cgroup_dirs() {
 	prefix=cyc$$
 	echo "$prefix" >>"$WARD_TEST_DIR/ids"
 	mounts_before=$(wc -l </proc/self/mountinfo)
-	procs_before=$(ps -e --no-headers | wc -l)
+	procs_before=$(live_procs)
+	pids=()
 	for ((i = 0; i < CYCLES; i++)); do
 		id=$prefix-$i
 		echo "$id" >>"$WARD_TEST_DIR/ids"
 		ward_cmd create -b "$BUNDLE" "$id"
 		ward_cmd start "$id"
+		pids+=("$(state_field "$id" pid)")
 		ward_cmd kill "$id" KILL
 		ward_cmd delete --force "$id"
 	done
@@ -29,7 +36,11 @@ cgroup_dirs() {
 	[ "$(wc -l </proc/self/mountinfo)" -eq "$mounts_before" ]
 	[ -z "$(cgroup_dirs "$prefix")" ]
 	# nothing of ours is left running (allow for unrelated host churn of a few processes)
-	! pgrep -f "sleep 1000" >/dev/null
-	procs_after=$(ps -e --no-headers | wc -l)
+	for pid in "${pids[@]}"; do
+		[ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
+	done
+	run pgrep -f "__supervise --state-dir $WARD_ROOT" -r R,S,D
+	[ "$status" -eq 1 ]
+	procs_after=$(live_procs)
 	[ "$procs_after" -le $((procs_before + 5)) ]
 }

@@ -64,6 +64,7 @@ proc_gone() {
 	[ "$(state_field "$id" bundle)" = "$BUNDLE" ]
 	kill -0 "$pid"
 	run ward_cmd start "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(state_field "$id" status)" = running ]
 	run ward_cmd start "$id"
@@ -250,7 +251,8 @@ assert l["'"$b"'"]["pid"] > 0
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/no/such/binary"* ]]
 	[ ! -e "$WARD_ROOT/$id" ]
-	! grep -rqs "$id" /proc/self/mountinfo
+	run grep -qs "$id" /proc/self/mountinfo
+	[ "$status" -eq 1 ]
 	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$id" 2>/dev/null)" ]
 }
 
@@ -372,6 +374,7 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 @test "the container gets no fd of ward's beyond stdio" {
 	setup_bundle sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
 	run ward_cmd run -b "$BUNDLE" "$(new_id)"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "0 1 2 3 " ]
 }
