@@ -134,6 +134,18 @@ bool sup_net_sendmmsg(struct sup_call *c);
 /* ---- sup_proc.c: refused process operations (audit.process). False: not one of them. */
 bool sup_proc_refuse(struct sup_call *c);
 
+/* ---- sup_hostsock.c: host sockets the unix rules deny, by inode (bind mounts rename) ---- */
+struct sup_sock_id {
+	dev_t dev;
+	ino_t ino;
+	const char *host_path; /* static, or a string of the policy */
+};
+#define SUP_MAX_SOCK_IDS 24
+/* Looks them up now (stat in the calling thread's root: the host's). Returns how many. */
+size_t sup_denied_host_sockets(const struct ward_policy *p, struct sup_sock_id *ids, size_t max);
+/* The host path of the denied socket fd is (an O_PATH fd of a socket file), or NULL. */
+const char *sup_sock_id_match(const struct sup_sock_id *ids, size_t n, int fd);
+
 /* ---- sup_exec.c ---- */
 void sup_exec_audit(struct sup_call *c, bool at);
 

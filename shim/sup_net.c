@@ -154,6 +154,10 @@ struct net_op {
 	int fddir; /* our /proc/thread-self/fd, for unix paths */
 	int cwdfd; /* the caller's cwd, for unix paths */
 	char resolved[PATH_MAX];
+	/* unix paths: the host sockets the rules deny, by inode (looked up before enter_view) */
+	struct sup_sock_id host_ids[SUP_MAX_SOCK_IDS];
+	size_t n_host_ids;
+	const char *denied_host_sock; /* the one a path turned out to be */
 };
 
 /* ---------- helpers ---------- */
@@ -482,6 +486,12 @@ static int unix_path_prepare(struct sup_call *c, struct net_op *op, struct net_m
 		*denied = true;
 		return 0;
 	}
+	/* a host socket the rules deny, bind-mounted under another name */
+	op->denied_host_sock = sup_sock_id_match(op->host_ids, op->n_host_ids, *pathfd);
+	if (op->denied_host_sock) {
+		*denied = true;
+		return 0;
+	}
 	struct sockaddr_un *sun = (struct sockaddr_un *)&m->addr;
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
@@ -559,6 +569,8 @@ static void record_result(struct sup_call *c, struct net_op *op, long val, int e
 	if (c->audit) {
 		if (op->resolved[0])
 			jsonw_key_str(&c->jw, "resolved", op->resolved);
+		if (op->denied_host_sock)
+			jsonw_key_str(&c->jw, "hostSocket", op->denied_host_sock);
 		if (denied)
 			jsonw_key_str(&c->jw, "rule", rule);
 	}
@@ -584,9 +596,13 @@ static void run_op(struct sup_call *c, void *arg)
 	int err = 0;
 	char rule[64] = "network.unixDefault";
 
-	if (op->need_view && enter_view(c, op) < 0) {
-		err = errno;
-		goto out;
+	if (op->need_view) {
+		/* still in the host's root: a fresh job thread (a view is never left) */
+		op->n_host_ids = sup_denied_host_sockets(c->s->pol, op->host_ids, SUP_MAX_SOCK_IDS);
+		if (enter_view(c, op) < 0) {
+			err = errno;
+			goto out;
+		}
 	}
 	if (op->need_creds) {
 		if (sup_creds_enter(&op->cr) < 0) {

@@ -17,6 +17,8 @@
  *   sendmmsg udp ADDR PORT       sendmmsg of two datagrams with msg_name
  *   connect-from PROTO SRC ADDR PORT, sendto-from PROTO SRC ADDR PORT
  *                                the same after binding the socket to SRC:0
+ *   unix-connect PATH            a unix stream socket connects to PATH, sends a byte
+ *   unix-connect-fd PATH         the same through /proc/self/fd/N of PATH opened O_PATH
  *   race MODE GOOD BAD PORT N    TOCTOU attack: a thread rewrites the sockaddr
  *                                between GOOD and BAD while this thread makes N
  *                                calls with it (MODE: connect-tcp, connect-udp,
@@ -36,6 +38,10 @@
  *                                accepted connection or datagram; LOG.ready
  *                                appears once bound; on SIGTERM the queue is
  *                                drained before exit. Runs until killed.
+ *   serve unix PATH 0 LOG        the same for a unix stream socket at PATH (mode 0777)
+ *   serve-stuck tcp ADDR PORT LOG  listen with the smallest backlog and never
+ *                                accept: once one connection waits, SYNs are dropped
+ *                                and a blocking connect hangs
  *
  * Exit status 0 unless an argument is bad (2).
  */
@@ -62,6 +68,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,6 +189,30 @@ static int do_net(const char *op, const char *proto, const char *src, const char
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(s);
+	return err;
+}
+
+static int do_unix(const char *path, bool via_fd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int pfd = -1;
+	if (via_fd) {
+		pfd = open(path, O_PATH | O_CLOEXEC);
+		if (pfd < 0)
+			return errno;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", pfd);
+	} else {
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	}
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(s, "u", 1, MSG_NOSIGNAL) != 1)
+		err = errno;
+	if (s >= 0)
+		close(s);
+	if (pfd >= 0)
+		close(pfd);
 	return err;
 }
 
@@ -454,18 +485,33 @@ static void log_line(int logfd, const char *what, const struct sockaddr_storage 
 		perror("sup_net serve: log");
 }
 
-static int serve(const char *proto, const char *addr, int port, const char *log)
+static int serve(const char *proto, const char *addr, int port, const char *log, bool stuck)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = make_addr(addr, port, &ss);
-	int type = sock_type(proto);
+	socklen_t len;
+	int type;
+	if (strcmp(proto, "unix") == 0) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+		memset(&ss, 0, sizeof(ss));
+		sun->sun_family = AF_UNIX;
+		snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", addr);
+		len = sizeof(*sun);
+		type = SOCK_STREAM;
+		unlink(addr);
+		umask(0);
+	} else {
+		len = make_addr(addr, port, &ss);
+		type = sock_type(proto);
+	}
 	int s = socket(ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int one = 1;
-	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	if (s < 0 ||
+	    (ss.ss_family != AF_UNIX &&
+	     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    (ss.ss_family == AF_INET6 &&
 	     setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
 	    bind(s, (struct sockaddr *)&ss, len) < 0 ||
-	    (type == SOCK_STREAM && listen(s, 4096) < 0)) {
+	    (type == SOCK_STREAM && listen(s, stuck ? 0 : 4096) < 0)) {
 		perror("sup_net serve");
 		return 1;
 	}
@@ -485,6 +531,8 @@ static int serve(const char *proto, const char *addr, int port, const char *log)
 		return 1;
 	}
 	close(rfd);
+	while (stuck && !stop_serving)
+		pause();
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
@@ -493,6 +541,12 @@ static int serve(const char *proto, const char *addr, int port, const char *log)
 			int c = accept4(s, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
 			if (c >= 0) {
 				log_line(logfd, "connection", &peer);
+				/* unix: the client's byte first, or its send could see EPIPE */
+				struct pollfd pc = {.fd = c, .events = POLLIN};
+				if (ss.ss_family == AF_UNIX && poll(&pc, 1, 1000) > 0 &&
+				    recv(c, buf, sizeof(buf), MSG_DONTWAIT) < 0) {
+					/* nothing to read after all: close anyway */
+				}
 				close(c);
 				continue;
 			}
@@ -537,10 +591,16 @@ int main(int argc, char **argv)
 		char what[256];
 		if (n == 0)
 			usage("empty operation");
-		if (strcmp(a[0], "serve") == 0) {
+		if (strcmp(a[0], "serve") == 0 || strcmp(a[0], "serve-stuck") == 0) {
 			if (n != 5)
-				usage("serve tcp|udp ADDR PORT LOG");
-			return serve(a[1], a[2], parse_port(a[3]), a[4]);
+				usage("serve tcp|udp|unix ADDR PORT LOG");
+			return serve(a[1], a[2], parse_port(a[3]), a[4], a[0][5] == '-');
+		} else if (strcmp(a[0], "unix-connect") == 0 ||
+			   strcmp(a[0], "unix-connect-fd") == 0) {
+			if (n != 2)
+				usage("unix-connect PATH");
+			snprintf(what, sizeof(what), "%s %s", a[0], a[1]);
+			report(what, do_unix(a[1], a[0][12] == '-'));
 		} else if (strcmp(a[0], "race") == 0) {
 			if (n != 6)
 				usage("race MODE GOOD BAD PORT N");
