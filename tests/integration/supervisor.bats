@@ -91,6 +91,39 @@ start_container() {
 	done
 }
 
+@test "fail closed: a call pending in the supervisor when it dies fails with ENOSYS" {
+	sup_netns
+	# a listener that never accepts: its queue holds one connection, then SYNs are dropped
+	log=$WARD_TEST_DIR/w-stuck
+	nsenter --net="$NETNS" "$SUP_NET" serve-stuck tcp 127.0.0.1 5001 "$log" &
+	echo $! >>"$WARD_TEST_DIR/sup_pids"
+	n=0
+	until [[ -e $log.ready ]]; do
+		((n++ < 200))
+		sleep 0.05
+	done
+	setup_bundle sup_net connect tcp 127.0.0.1 5001 + connect tcp 127.0.0.1 5001 + pid
+	sup_bundle_netns
+	id=$(new_id)
+	start_container "$id"
+	out=$WARD_TEST_DIR/out-$id
+	wait_output "$out" "connect tcp 127.0.0.1 5001: ok"
+	init=$(state_field "$id" pid)
+	# the second connect waits in the supervisor (a blocking connect runs on its worker)
+	n=0
+	until [[ $(cat "/proc/$init/wchan" 2>/dev/null) == seccomp_do_user_notification* ]]; do
+		((n++ < 400))
+		sleep 0.05
+	done
+	sup=$(sup_pid "$id")
+	[ -n "$sup" ]
+	kill -KILL "$sup"
+	wait_for_status "$id" stopped 30
+	cat "$out"
+	grep -q "^connect tcp 127.0.0.1 5001: ENOSYS$" "$out"
+	grep -q "^pid: 1$" "$out"
+}
+
 @test "fail closed: ward exec into a container whose supervisor is dead runs nothing" {
 	sup_netns
 	sup_serve tcp $DENIED4 $PORT
