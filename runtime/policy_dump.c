@@ -146,6 +146,7 @@ char *policy_to_json(const struct ward_policy *p)
 	jsonw_key_uint(&w, "bufferKiB", p->audit.buffer_kib);
 	jsonw_key_bool(&w, "network", p->audit.network);
 	jsonw_key_bool(&w, "exec", p->audit.exec);
+	jsonw_key_bool(&w, "process", p->audit.process);
 	jsonw_obj_close(&w);
 	jsonw_obj_close(&w);
 	char *s = jsonw_take(&w);
