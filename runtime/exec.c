@@ -151,6 +151,16 @@ fail:
 	_exit(127);
 }
 
+/* The policy as it was at create (state dir copy), not as its file reads today. */
+static int load_container_policy(struct container *c, struct ward_policy **out, struct werr *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	if (read_file_at(c->dir_fd, "policy.json", 1u << 20, &buf, &len, e) < 0)
+		return werr_wrap(e, "policy of container %s", c->id);
+	return policy_parse(buf, len, "policy.json", out, e);
+}
+
 int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
 {
 	const struct oci_config *cfg = container_config(c, e);
@@ -183,8 +193,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int rc = -1;
-	if (policy_load(c->policy ? c->policy : "none", &policy, e) < 0 ||
-	    ward_filter_build(policy, &ward, e) < 0)
+	if (load_container_policy(c, &policy, e) < 0 || ward_filter_build(policy, &ward, e) < 0)
 		goto out;
 	if (ward.has_listener) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
