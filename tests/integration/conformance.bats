@@ -23,3 +23,31 @@ load helpers
 	[ "$status" -eq 0 ]
 	[[ "$output" == *started* ]]
 }
+
+# validation: poststart_fail, poststop_fail. The spec: a failing poststart or poststop hook
+# is logged as a warning and "the remaining hooks and lifecycle continue as if the hook had
+# succeeded" - every later hook of the list still runs.
+@test "a failing poststart/poststop hook is a warning; the hooks after it still run" {
+	setup_bundle sleep 1000
+	out=$WARD_TEST_DIR/hooks.out
+	for kind in poststart poststop; do
+		cfg_append .hooks.$kind '{"path":"/bin/false","args":["false"]}'
+		cfg_append .hooks.$kind "{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"echo $kind-2 >>$out\"]}"
+	done
+	id=$(new_id)
+	ward_cmd create -b "$BUNDLE" "$id" >/dev/null 2>&1
+	run ward_cmd start "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"poststart hook 0"* ]]
+	[ "$(cat "$out")" = poststart-2 ]
+	[ "$(state_field "$id" status)" = running ]
+	ward_cmd kill "$id" KILL
+	wait_for_status "$id" stopped
+	run ward_cmd delete "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"poststop hook 0"* ]]
+	[ "$(cat "$out")" = "$(printf 'poststart-2\npoststop-2')" ]
+	[ ! -e "$WARD_ROOT/$id" ]
+}
