@@ -51,3 +51,87 @@ load helpers
 	[ "$(cat "$out")" = "$(printf 'poststart-2\npoststop-2')" ]
 	[ ! -e "$WARD_ROOT/$id" ]
 }
+
+# config_ns_drop TYPE: removes the namespace entry of that type from config.json
+config_ns_drop() {
+	"$PY" - "$BUNDLE/config.json" "$1" <<'PY'
+import json, sys
+p, t = sys.argv[1:3]
+c = json.load(open(p))
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != t]
+json.dump(c, open(p, "w"), indent="\t")
+PY
+}
+
+# mount_count [PID]: lines of /proc/PID/mountinfo (default: ours)
+mount_count() {
+	wc -l <"/proc/${1:-self}/mountinfo"
+}
+
+# validation: linux_ns_itype. A namespace type missing from the config is inherited from
+# the runtime, the mount namespace too. That namespace is the host's: ward must not mount
+# anything in it (the container's root is a detached copy of its tree).
+@test "no mount namespace in the config: the host's is inherited and left untouched" {
+	setup_bundle sleep 1000
+	config_ns_drop mount
+	before=$(mount_count)
+	id=$(new_id)
+	ward_cmd create -b "$BUNDLE" "$id" >/dev/null 2>&1
+	pid=$(state_field "$id" pid)
+	[ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(mount_count)" -eq "$before" ]
+	run ward_cmd start "$id"
+	[ "$status" -eq 0 ]
+	# init and exec'd processes see the container's tree, not the host's, and cannot
+	# climb out of it
+	[ -e /proc/$pid/root/bin/busybox ]
+	[ ! -e /proc/$pid/root/$BATS_TEST_FILENAME ]
+	run ward_cmd exec "$id" sh -c 'cd /../../.. && ls'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(ls "$BUNDLE/rootfs")" ]
+	run ward_cmd exec "$id" test -e "$BATS_TEST_FILENAME"
+	[ "$status" -ne 0 ]
+	ward_cmd kill "$id" KILL
+	wait_for_status "$id" stopped
+	ward_cmd delete "$id"
+	[ "$(mount_count)" -eq "$before" ]
+}
+
+# validation: linux_ns_path (mnt). A mount namespace joined by path: the container is in
+# it, and its mount table (someone else's) is not changed either.
+@test "a mount namespace joined by path: the container is in it and its table is untouched" {
+	setup_bundle sleep 1000
+	config_ns_drop mount
+	unshare --mount sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	holder=$!
+	echo "$holder" >"$WARD_TEST_DIR/holder"
+	for _ in $(seq 50); do
+		[ "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.1
+	done
+	cfg_append .linux.namespaces "{\"type\":\"mount\",\"path\":\"/proc/$holder/ns/mnt\"}"
+	before=$(mount_count "$holder")
+	id=$(new_id)
+	# (the container inherits stdio: a file, not `run`'s pipe)
+	ward_cmd run -d -b "$BUNDLE" "$id" >"$WARD_TEST_DIR/out" 2>&1
+	pid=$(state_field "$id" pid)
+	[ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/$holder/ns/mnt)" ]
+	[ "$(mount_count "$holder")" -eq "$before" ]
+	# the holder keeps its root; the container has its own
+	[ -e "/proc/$holder/root/$BATS_TEST_FILENAME" ]
+	[ ! -e "/proc/$pid/root/$BATS_TEST_FILENAME" ]
+	run ward_cmd exec "$id" test -e "$BATS_TEST_FILENAME"
+	[ "$status" -ne 0 ]
+	run ward_cmd exec "$id" test -e /bin/busybox
+	[ "$status" -eq 0 ]
+	ward_cmd delete --force "$id"
+	kill -KILL "$holder"
+}
+
+teardown() {
+	if [[ -f ${WARD_TEST_DIR:-}/holder ]]; then
+		kill -KILL "$(cat "$WARD_TEST_DIR/holder")" 2>/dev/null || true
+	fi
+	ward_common_teardown
+}
