@@ -224,6 +224,8 @@ static int transact(int sock, const struct sup_msg *m, struct sup_reply *rep, st
 	do
 		n = read(sock, rep, sizeof(*rep));
 	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return werr_sys(e, "read the supervisor's reply");
 	if (n == 0)
 		return werr_set(e, EPIPE, "the supervisor closed the connection");
 	if (n != (ssize_t)sizeof(*rep) || rep->magic != SUP_MAGIC)
@@ -280,7 +282,10 @@ int supervisor_stop(const char *state_dir, struct werr *e)
 {
 	struct sup_reply rep;
 	if (simple(state_dir, SUP_MSG_STOP, &rep, e) < 0) {
-		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED) {
+		/* ECONNRESET/EPIPE: it was exiting on its own (its last listener closed) and
+		 * dropped our connection unanswered */
+		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED || e->errnum == ECONNRESET ||
+		    e->errnum == EPIPE) {
 			werr_clear(e);
 			return 0; /* not running */
 		}
