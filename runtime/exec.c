@@ -137,8 +137,8 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 		return -1;
 	if (process_apply_identity(p, -1, e) < 0)
 		return -1;
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
+	if (process_chdir(p->cwd, e) < 0)
+		return -1;
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");
@@ -260,6 +260,12 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}
+		/* no host directory (the state dir) and no pidfd goes into the container's pid
+		 * namespace with the exec process (CVE-2016-9962) */
+		close(pidfd);
+		pidfd = -1;
+		close(c->dir_fd);
+		c->dir_fd = -1;
 		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0
 		 * here */
 		struct clone_args args = {.flags = CLONE_PARENT};
