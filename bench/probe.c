@@ -19,8 +19,9 @@
  *                            elapsed_ns=; exits with CMD's status
  *   probe nop                exits at once (the process-heavy loop's child)
  *
- * Each call is timed in BATCHES batches; the line gives the median of the
- * batch means, so one descheduled batch does not move the result. Loopback is
+ * Each call is timed in BATCHES batches of about 20 ms each; the line gives
+ * the median of the batch means, so one descheduled batch does not move the
+ * result. Loopback is
  * brought up first when it is down (the bench bundle grants CAP_NET_ADMIN for
  * that; runsc's sandbox has it up already).
  *
@@ -197,15 +198,35 @@ static uint64_t op_connect(long iters, void *arg)
 	return total;
 }
 
-/* Prints name=ns per call: the median over batches of the batch mean. */
-static void measure(const char *name, op_fn fn, void *arg, long iters, int batches)
+/*
+ * Prints name=ns per call: the median over batches of the batch mean. The
+ * batch size is calibrated so that one batch takes about BATCH_NS whatever the
+ * runtime (a call costs 50x more under runsc than on the host), between
+ * min_iters and max_iters calls; the calibration doubles as the warm-up.
+ */
+#define BATCH_NS 20000000ull
+
+static void measure(const char *name, op_fn fn, void *arg, long min_iters, long max_iters,
+		    int batches)
 {
 	double per[MAX_BATCHES];
+	long iters = min_iters;
 
-	fn(iters / 10 + 1, arg); /* warm caches and dentries */
+	for (;;) {
+		uint64_t t = fn(iters, arg);
+
+		if (t >= BATCH_NS || iters >= max_iters)
+			break;
+		iters = t > 0 && (uint64_t)iters * BATCH_NS / t < (uint64_t)iters * 2
+				? (long)((uint64_t)iters * BATCH_NS / t) + 1
+				: iters * 2;
+		if (iters > max_iters)
+			iters = max_iters;
+	}
 	for (int b = 0; b < batches; b++)
 		per[b] = (double)fn(iters, arg) / (double)iters;
 	printf("%s=%.1f\n", name, median(per, batches));
+	printf("%s_iters=%ld\n", name, iters);
 	fflush(stdout);
 }
 
@@ -217,12 +238,12 @@ static int cmd_syscalls(int batches, int only_connect)
 	lo_up();
 	l = listener(&sa);
 	if (!only_connect) {
-		measure("getppid", op_getppid, NULL, 100000, batches);
-		measure("openat", op_openat, NULL, 10000, batches);
+		measure("getppid", op_getppid, NULL, 1000, 1000000, batches);
+		measure("openat", op_openat, NULL, 100, 100000, batches);
 	}
-	measure("connect", op_connect, &l, 500, batches);
+	measure("connect", op_connect, &l, 50, 2000, batches);
 	if (!only_connect)
-		measure("meminfo", op_meminfo, NULL, 1000, batches);
+		measure("meminfo", op_meminfo, NULL, 20, 20000, batches);
 	close(l);
 	return 0;
 }

@@ -358,13 +358,18 @@ def render_markdown(bench, d, machine, started, finished, tg, levels):
         L.append("## Density\n")
         L.append("N idle containers created and started one after another, all alive together.\n")
         L.append(density_table(d, levels, bench.skipped) + "\n")
-    errs = [(rt.name, sec, msg) for rt in bench.all_runtimes() for sec, msg in rt.errors.items()]
+    errs = [(rt, sec, msgs) for rt in bench.all_runtimes() for sec, msgs in rt.errors.items()]
     if errs or bench.missing:
         L.append("## Failures\n")
+        L.append("Every failed measurement is listed; a runtime leaves a section after %d failures "
+                 "(--max-failures), the others go on.\n" % o.max_failures)
         for name, why in bench.missing.items():
             L.append("- %s: unavailable: %s" % (name, why))
-        for name, sec, msg in errs:
-            L.append("- %s, %s: %s" % (name, sec, msg))
+        for rt, sec, msgs in errs:
+            uniq = list(dict.fromkeys(msgs))
+            L.append("- %s, %s: %d failure(s)%s: %s" % (rt.name, sec, len(msgs),
+                                                        " (left the section)" if sec in rt.disabled else "",
+                                                        " / ".join(uniq[:3])))
         L.append("")
     pngs = sorted(f for f in os.listdir(o.out) if f.endswith(".png")) if os.path.isdir(o.out) else []
     if pngs:

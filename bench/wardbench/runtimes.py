@@ -28,7 +28,8 @@ class Runtime:
         self.global_args = list(global_args)
         self.ids = set()  # containers that may exist (for cleanup)
         self.counter = 0
-        self.errors = {}  # section -> first error message
+        self.errors = {}  # section -> [failure messages]
+        self.disabled = set()  # sections this runtime no longer runs in (too many failures)
 
     def __repr__(self):
         return self.name

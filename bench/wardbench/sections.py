@@ -18,12 +18,18 @@ class Section:
         self.name = name
 
     def ok(self, rt):
-        return self.name not in getattr(rt, "errors", {})
+        return self.name not in rt.disabled
 
-    def fail(self, rt, err):
-        if self.name not in rt.errors:
-            rt.errors[self.name] = str(err)
-            self.b.log("  %s: %s failed, skipped from now on: %s" % (self.name, rt.name, err))
+    def fail(self, rt, err, can_disable=True):
+        """Records a failed measurement (reported, never hidden). After --max-failures of
+        them the runtime leaves the section; the other runtimes go on."""
+        errs = rt.errors.setdefault(self.name, [])
+        errs.append(str(err))
+        if can_disable and len(errs) >= self.b.opts.max_failures:
+            rt.disabled.add(self.name)
+            self.b.log("  %s: %s failed (%d times), skipped from now on: %s" % (self.name, rt.name, len(errs), err))
+        else:
+            self.b.log("  %s: %s failed: %s" % (self.name, rt.name, err))
 
     def rec(self, metric, who, value, unit, param="", it=0):
         self.b.record(self.name, metric, who, value, unit, param, it)
@@ -294,8 +300,7 @@ def density(b):
                 s.rec("helper_pss_per_ctr", rt.name, pss / level, "KiB", param=level)
                 s.rec("total_pss_per_ctr", rt.name, (pss + cpss) / level, "KiB", param=level)
             except CommandFailed as e:
-                s.fail(rt, "at %d of %d containers: %s" % (len(ids), level, e))
-                rt.errors.pop("density", None)  # a smaller level may still have worked
+                s.fail(rt, "at %d of %d containers: %s" % (len(ids), level, e), can_disable=False)
                 b.skipped[key] = "failed at container %d of %d: %s" % (len(ids), level, e)
             finally:
                 t0 = time.perf_counter_ns()
