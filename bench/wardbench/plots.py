@@ -117,12 +117,12 @@ def _memory(plt, d, levels):
     if not rts:
         return None
     fig, ax = plt.subplots(figsize=(7, 4))
-    width = 0.4
-    rss = [(d.p50("memory", "helper_rss", rt) or 0) / 1024 for rt in rts]
-    pss = [(d.p50("memory", "helper_pss", rt) or 0) / 1024 for rt in rts]
-    ax.bar([i for i in range(len(rts))], rss, width, label="RSS", color="#1f77b4")
-    ax.bar([i + width for i in range(len(rts))], pss, width, label="PSS", color="#aec7e8")
-    ax.set_xticks([i + width / 2 for i in range(len(rts))])
+    width = 0.27
+    for k, (m, color) in enumerate((("helper_rss", "#1f77b4"), ("helper_pss", "#aec7e8"), ("helper_uss", "#ff7f0e"))):
+        ys = [(d.p50("memory", m, rt) or 0) / 1024 for rt in rts]
+        ax.bar([i + k * width for i in range(len(rts))], ys, width, label=m[7:].upper(), color=color)
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_xticks([i + width for i in range(len(rts))])
     ax.set_xticklabels(rts, rotation=30, ha="right")
     ax.set_ylabel("MiB")
     ax.set_title("What a runtime leaves running per idle container")

@@ -144,30 +144,30 @@ def processes():
 
 
 def memory_kib(pid):
-    """(Rss, Pss) of a process in KiB from smaps_rollup, or None when it is gone."""
-    rss = pss = None
+    """(Rss, Pss, Uss) of a process in KiB from smaps_rollup, or None when it is gone.
+    Uss (Private_Clean + Private_Dirty) is what killing it would free."""
+    v = {}
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
             for line in f:
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1])
+                k, _, rest = line.partition(":")
+                if k in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+                    v[k] = int(rest.split()[0])
     except OSError:
         return None
-    if rss is None or pss is None:
+    if len(v) != 4:
         return None
-    return rss, pss
+    return v["Rss"], v["Pss"], v["Private_Clean"] + v["Private_Dirty"]
 
 
 def sum_memory_kib(pids):
-    rss = pss = 0
+    """(Rss, Pss, Uss) summed over processes (threads share their process's numbers)."""
+    tot = [0, 0, 0]
     for p in pids:
         m = memory_kib(p)
         if m:
-            rss += m[0]
-            pss += m[1]
-    return rss, pss
+            tot = [a + b for a, b in zip(tot, m)]
+    return tuple(tot)
 
 
 def descendants(pid):

@@ -27,6 +27,7 @@ SUMMARY_ROWS = [
     ("memory", "create_maxrss", "create: peak RSS", "KiB"),
     ("memory", "helper_rss", "left running: RSS", "KiB"),
     ("memory", "helper_pss", "left running: PSS", "KiB"),
+    ("memory", "helper_uss", "left running: USS (private)", "KiB"),
 ]
 
 
@@ -150,8 +151,9 @@ def memory_table(d):
     rows = []
     for rt in d.runtimes("memory"):
         rows.append([rt] + [fmt(d.p50("memory", m, rt), "KiB") for m in
-                            ("helper_rss", "helper_pss", "container_rss", "container_pss", "create_maxrss")])
-    return _table(["runtime", "left running RSS KiB", "left running PSS KiB", "container RSS KiB",
+                            ("helper_rss", "helper_pss", "helper_uss", "container_rss", "container_pss",
+                             "create_maxrss")])
+    return _table(["runtime", "left running RSS KiB", "PSS KiB", "USS KiB", "container RSS KiB",
                    "container PSS KiB", "create peak RSS KiB"], rows)
 
 
@@ -177,18 +179,20 @@ def density_table(d, levels, skipped):
             if not c:
                 why = skipped.get("%s@%d" % (rt, n))
                 if why:
-                    rows.append([n, rt, "—", "—", "—", "—", "—", "—", "—", why])
+                    rows.append([n, rt, "—", "—", "—", "—", "—", "—", "—", "—", why])
                 continue
-            k = max(1, min(10, len(c) // 10 or 1))
+            k = min(10, max(1, len(c) // 4))
             first, last = median(c[:k]), median(c[-k:])
             rows.append([n, rt, fmt(d.p50("density", "start_all", rt, n), "s"), fmt(first, "ms"), fmt(last, "ms"),
                          "%.2f" % (last / first) if first else "—",
                          fmt(d.p50("density", "memavail_drop_per_ctr", rt, n), "KiB"),
+                         fmt(d.p50("density", "helper_uss_per_ctr", rt, n), "KiB"),
                          fmt(d.p50("density", "helper_pss_per_ctr", rt, n), "KiB"),
                          fmt(d.p50("density", "total_pss_per_ctr", rt, n), "KiB"),
                          skipped.get("%s@%d" % (rt, n), "")])
     return _table(["N", "runtime", "create+start all s", "create ms (first)", "create ms (last)", "growth",
-                   "MemAvailable drop KiB/ctr", "helper PSS KiB/ctr", "all PSS KiB/ctr", "note"], rows)
+                   "MemAvailable drop KiB/ctr", "helper USS KiB/ctr", "helper PSS KiB/ctr", "all PSS KiB/ctr",
+                   "note"], rows)
 
 
 # ---------- targets ----------
@@ -234,10 +238,12 @@ def targets(d, levels, skipped, ran):
     for w in ("ward-default", "ward-agent"):
         rss = d.get("memory", "helper_rss", w)
         pss = d.get("memory", "helper_pss", w)
+        uss = d.get("memory", "helper_uss", w)
         if rss:
             add("idle supervisor under 1 MiB resident (%s)" % w[5:], "met" if median(rss) < 1024 else "not met",
-                "RSS %.0f KiB, PSS %.0f KiB (PSS shares the binary and libc pages)" % (
-                    median(rss), median(pss) if pss else float("nan")))
+                "RSS %.0f KiB; of it private (USS) %.0f KiB, proportional (PSS) %.0f KiB: the rest is "
+                "the ward binary's and libraries' pages shared with every other ward process" % (
+                    median(rss), median(uss) if uss else float("nan"), median(pss) if pss else float("nan")))
     for w in ("ward-default", "ward-agent"):
         key = "%s@500" % w
         if 500 in levels and d.get("density", "create", w, 500) and key not in skipped:
@@ -348,7 +354,9 @@ def render_markdown(bench, d, machine, started, finished, tg, levels):
         L.append("## Memory per idle container\n")
         L.append("\"Left running\" is what the runtime keeps beside the container's own processes: "
                  "ward's supervisor, runsc's sandbox+gofer (which also hold the container's "
-                 "processes), nothing for runc and crun. Container = its init (busybox sleep).\n")
+                 "processes), nothing for runc and crun. USS is its private memory (what killing it frees), "
+                 "PSS adds its share of pages it shares (the ward binary, libc). Container = its init "
+                 "(busybox sleep).\n")
         L.append(memory_table(d) + "\n")
     if "workloads" in o.sections:
         L.append("## Workloads\n")
@@ -356,7 +364,10 @@ def render_markdown(bench, d, machine, started, finished, tg, levels):
         L.append(workload_table(d) + "\n")
     if "density" in o.sections:
         L.append("## Density\n")
-        L.append("N idle containers created and started one after another, all alive together.\n")
+        L.append("N idle containers created and started one after another, all alive together. "
+                 "create ms (first/last): median of the first and last min(10, N/4) creates. "
+                 "The MemAvailable drop is system-wide (kernel memory included) and noisy at "
+                 "small N when anything else runs on the machine.\n")
         L.append(density_table(d, levels, bench.skipped) + "\n")
     errs = [(rt, sec, msgs) for rt in bench.all_runtimes() for sec, msgs in rt.errors.items()]
     if errs or bench.missing:

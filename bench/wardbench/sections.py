@@ -167,13 +167,14 @@ def memory(b):
                 s.rec("create_maxrss", rt.name, _kv(r.stdout)["maxrss_kib"], "KiB", it=rep)
                 b.call(rt, rt.start(cid))
                 time.sleep(b.opts.settle)
-                rss, pss = proc.sum_memory_kib(rt.helper_pids())
+                rss, pss, uss = proc.sum_memory_kib(rt.helper_pids())
                 s.rec("helper_rss", rt.name, rss, "KiB", it=rep)
                 s.rec("helper_pss", rt.name, pss, "KiB", it=rep)
+                s.rec("helper_uss", rt.name, uss, "KiB", it=rep)
                 if rt.kind != "runsc":  # runsc's container lives inside its sandbox
                     pid = state_pid(b, rt, cid)
                     if pid > 0:
-                        crss, cpss = proc.sum_memory_kib(proc.descendants(pid))
+                        crss, cpss, _ = proc.sum_memory_kib(proc.descendants(pid))
                         s.rec("container_rss", rt.name, crss, "KiB", it=rep)
                         s.rec("container_pss", rt.name, cpss, "KiB", it=rep)
             except CommandFailed as e:
@@ -289,7 +290,7 @@ def density(b):
                 time.sleep(b.opts.settle)
                 mem1 = proc.meminfo_kib()["MemAvailable"]
                 s.rec("memavail_drop_per_ctr", rt.name, (mem0 - mem1) / level, "KiB", param=level)
-                rss, pss = proc.sum_memory_kib(rt.helper_pids())
+                rss, pss, uss = proc.sum_memory_kib(rt.helper_pids())
                 cpss = 0
                 if rt.kind != "runsc":
                     for cid in ids:
@@ -298,6 +299,7 @@ def density(b):
                             cpss += proc.sum_memory_kib(proc.descendants(pid))[1]
                 s.rec("helper_rss_per_ctr", rt.name, rss / level, "KiB", param=level)
                 s.rec("helper_pss_per_ctr", rt.name, pss / level, "KiB", param=level)
+                s.rec("helper_uss_per_ctr", rt.name, uss / level, "KiB", param=level)
                 s.rec("total_pss_per_ctr", rt.name, (pss + cpss) / level, "KiB", param=level)
             except CommandFailed as e:
                 s.fail(rt, "at %d of %d containers: %s" % (len(ids), level, e), can_disable=False)
