@@ -64,7 +64,21 @@ class Bench:
 
     def call(self, rt, argv, capture=False, timeout=None):
         self.ns.enter(rt.ns)
-        return self.spawner.run(argv, capture=capture, timeout=timeout or self.opts.timeout)
+        r = self.spawner.run(argv, capture=capture, timeout=timeout or self.opts.timeout)
+        if r.stderr:
+            self._note_warnings(rt, argv, r.stderr)
+        return r
+
+    def _note_warnings(self, rt, argv, stderr):
+        """Counts the warnings and errors a command printed although it succeeded (runc's
+        logfmt: level=warning msg=...), so the report shows what went wrong quietly."""
+        for line in stderr.splitlines():
+            if "level=warning" in line or "level=error" in line:
+                msg = line.split("msg=", 1)[-1].strip().strip('"')
+                for cid in rt.ids | {a for a in argv if a.startswith(self.id_prefix)}:
+                    msg = msg.replace(cid, "<id>")  # one entry per kind of message, not per container
+                key = "%s: %s" % (argv[len(rt.argv())] if len(argv) > len(rt.argv()) else "?", msg)
+                rt.warnings[key] = rt.warnings.get(key, 0) + 1
 
     def host_call(self, argv):
         self.ns.enter("host")

@@ -26,9 +26,10 @@ class CommandFailed(Exception):
 
 
 class Result:
-    def __init__(self, ns, stdout):
+    def __init__(self, ns, stdout, stderr):
         self.ns = ns  # wall time of the command, spawn to reap
         self.stdout = stdout
+        self.stderr = stderr
 
 
 class _Timeout(Exception):
@@ -72,7 +73,7 @@ class Spawner:
             how = ("exit %d" % os.waitstatus_to_exitcode(status)) if os.WIFEXITED(status) else (
                 "signal %d" % os.WTERMSIG(status))
             raise CommandFailed(argv, how, _read(self.err_path))
-        return Result(dt, _read(self.out_path) if capture else "")
+        return Result(dt, _read(self.out_path) if capture else "", _read(self.err_path))
 
 
 def _read(path):

@@ -288,7 +288,8 @@ def write_all(bench, machine, started, finished):
     rts = {}
     for rt in bench.all_runtimes():
         rts[rt.name] = {"kind": rt.kind, "binary": rt.binary, "args": rt.global_args, "mount_ns": rt.ns,
-                        "version": machine["versions"].get(rt.kind, ""), "errors": rt.errors}
+                        "version": machine["versions"].get(rt.kind, ""), "errors": rt.errors,
+                        "warnings": rt.warnings}
     doc = {"machine": machine, "options": vars(o), "started": started, "finished": finished,
            "id_prefix": bench.id_prefix, "state_dir": bench.state_top, "work_dir": bench.work,
            "runtimes": rts, "unavailable": bench.missing, "skipped": bench.skipped, "summary": summ,
@@ -369,6 +370,12 @@ def render_markdown(bench, d, machine, started, finished, tg, levels):
                  "The MemAvailable drop is system-wide (kernel memory included) and noisy at "
                  "small N when anything else runs on the machine.\n")
         L.append(density_table(d, levels, bench.skipped) + "\n")
+    warns = [(rt, msg, n) for rt in bench.all_runtimes() for msg, n in rt.warnings.items()]
+    if warns:
+        L.append("## Warnings from commands that succeeded\n")
+        for rt, msg, n in warns:
+            L.append("- %s, %d×: %s" % (rt.name, n, msg))
+        L.append("")
     errs = [(rt, sec, msgs) for rt in bench.all_runtimes() for sec, msgs in rt.errors.items()]
     if errs or bench.missing:
         L.append("## Failures\n")

@@ -30,6 +30,7 @@ class Runtime:
         self.counter = 0
         self.errors = {}  # section -> [failure messages]
         self.disabled = set()  # sections this runtime no longer runs in (too many failures)
+        self.warnings = {}  # warning line (logfmt msg) a successful command printed -> count
 
     def __repr__(self):
         return self.name
