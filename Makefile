@@ -51,7 +51,7 @@ LIB_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(OCI_SRC) $(SHIM_SRC) 
 WARD_OBJ    := $(BUILD)/runtime/main.o
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all san check check-unit check-engines tools check-integration demo fuzz install uninstall clean format \
+.PHONY: all san check check-unit check-engines tools bench check-integration demo fuzz install uninstall clean format \
         format-check deps helpers bundle
 
 all: $(BUILD)/ward $(BUILD)/libward.a
@@ -110,6 +110,10 @@ check-engines:
 
 demo: deps all
 	scripts/demo
+
+# ward against runc, crun and runsc side by side (bench/README.md); BENCH_ARGS=--quick for a short run
+bench: deps all helpers
+	bench/run $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 60
 fuzz:
