@@ -111,8 +111,9 @@ check-engines:
 demo: deps all
 	scripts/demo
 
-# ward against runc, crun and runsc side by side (bench/README.md); BENCH_ARGS=--quick for a short run
-bench: deps all helpers
+# ward against runc, crun and runsc side by side (bench/README.md); BENCH_ARGS=--smoke for a tiny run
+bench: all helpers
+	scripts/install-deps --bench
 	bench/run $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 60
