@@ -334,7 +334,8 @@ int container_signal(struct container *c, int sig, struct werr *e)
 {
 	int fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 	if (fd < 0 && errno == ENOSYS) {
-		/* no pidfds (old kernel, valgrind): the start time check narrows the reuse window */
+		/* no pidfds (old kernel, valgrind): the start time check narrows the reuse window
+		 */
 		if (!init_alive(c))
 			return werr_code(e, ESRCH, "container not running");
 		if (kill(c->pid, sig) < 0)

@@ -127,7 +127,7 @@ struct create_run {
 	struct container *c;
 	struct cgroup *cg;
 	int listen_fd, console_fd, sync[2];
-	int *idmap_fds; /* one per mount, -1 where not idmapped; NULL when none */
+	int *idmap_fds;    /* one per mount, -1 where not idmapped; NULL when none */
 	char *policy_name; /* built-in name or absolute path of a policy file */
 	struct ward_policy *policy;
 	struct ward_filter ward;
@@ -369,6 +369,15 @@ static int start_supervisor(struct create_run *r, struct werr *e)
 	return r->sup_sock < 0 ? werr_wrap(e, "connect to supervisor") : 0;
 }
 
+/* `exec` applies the policy the container was created with, even if its file changes later. */
+static int save_policy(struct container *c, const struct ward_policy *p, struct werr *e)
+{
+	_cleanup_free_ char *json = policy_to_json(p);
+	if (!json)
+		return werr_code(e, ENOMEM, "serialise the policy");
+	return write_file_atomic_at(c->dir_fd, "policy.json", json, strlen(json), 0600, e);
+}
+
 /* Undoes a failed create: the process, its cgroup and the state dir. */
 static void create_rollback(struct create_run *r)
 {
@@ -439,6 +448,8 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	c->cgroup = r.cg ? cgroup_describe(r.cg) : NULL;
 	c->policy = take_ptr(r.policy_name);
 	if (container_save(c, r.config_json, r.config_len, e) < 0)
+		goto fail;
+	if (save_policy(c, r.policy, e) < 0)
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, r.init_pid, e) < 0)
 		goto fail;

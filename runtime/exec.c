@@ -54,6 +54,18 @@ static int namespaces_to_join(pid_t pid, struct werr *e)
 	return flags;
 }
 
+/* No mount namespace of its own (none, or joined by path): init is chrooted into a copy of
+ * its rootfs that no namespace shows (rootfs.h), so exec enters it through init's root. */
+static bool shares_mount_ns(const struct oci_config *cfg)
+{
+	for (size_t i = 0; i < cfg->linux_.n_namespaces; i++) {
+		const struct oci_namespace *ns = &cfg->linux_.namespaces[i];
+		if (ns->type == OCI_NS_MOUNT)
+			return ns->path && *ns->path;
+	}
+	return true;
+}
+
 struct exec_child {
 	const struct exec_opts *o;
 	const struct ward_filter *ward;
@@ -151,6 +163,16 @@ fail:
 	_exit(127);
 }
 
+/* The policy as it was at create (state dir copy), not as its file reads today. */
+static int load_container_policy(struct container *c, struct ward_policy **out, struct werr *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	if (read_file_at(c->dir_fd, "policy.json", 1u << 20, &buf, &len, e) < 0)
+		return werr_wrap(e, "policy of container %s", c->id);
+	return policy_parse(buf, len, "policy.json", out, e);
+}
+
 int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
 {
 	const struct oci_config *cfg = container_config(c, e);
@@ -166,6 +188,15 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	int flags = namespaces_to_join(c->pid, e);
 	if (flags < 0)
 		return -1;
+	_cleanup_close_ int root_fd = -1;
+	if (shares_mount_ns(cfg)) {
+		char rp[64];
+		snprintf(rp, sizeof(rp), "/proc/%d/root", (int)c->pid);
+		root_fd = open(rp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* still alive after the open: the pid was not reused under us */
+		if (root_fd < 0 || syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+			return werr_sys(e, "open the root of container %s", c->id);
+	}
 
 	struct seccomp_oci sc;
 	bool has_seccomp = false;
@@ -183,8 +214,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int rc = -1;
-	if (policy_load(c->policy ? c->policy : "none", &policy, e) < 0 ||
-	    ward_filter_build(policy, &ward, e) < 0)
+	if (load_container_policy(c, &policy, e) < 0 || ward_filter_build(policy, &ward, e) < 0)
 		goto out;
 	if (ward.has_listener) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
@@ -222,6 +252,11 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 		close(c->lock_fd);
 		if (flags && setns(pidfd, flags) < 0) {
 			werr_sys(&ce, "join the namespaces of container %s", c->id);
+			sync_send_error(sv[1], &ce);
+			_exit(1);
+		}
+		if (root_fd >= 0 && (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)) {
+			werr_sys(&ce, "enter the root of container %s", c->id);
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}

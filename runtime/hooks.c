@@ -138,3 +138,12 @@ int hooks_run(const struct oci_hook_list *hooks, const char *kind, const char *s
 			return -1;
 	return 0;
 }
+
+void hooks_run_warn(const struct oci_hook_list *hooks, const char *kind, const char *state_json)
+{
+	for (size_t i = 0; i < hooks->n; i++) {
+		struct werr e;
+		if (run_one(&hooks->items[i], kind, i, state_json, &e) < 0)
+			log_warn("%s", e.msg);
+	}
+}

@@ -14,4 +14,8 @@
 int hooks_run(const struct oci_hook_list *hooks, const char *kind, const char *state_json,
 	      struct werr *e);
 
+/* Runs every hook of the list in order, logging a warning for each one that fails: the spec's
+ * rule for poststart and poststop ("the remaining hooks and lifecycle continue"). */
+void hooks_run_warn(const struct oci_hook_list *hooks, const char *kind, const char *state_json);
+
 #endif

@@ -276,9 +276,10 @@ void container_init(const struct init_ctx *ctx)
 	/* if create dies while we set up, we die too: nothing half-made survives */
 	if (ctx->direct_child)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* fds first: a config seccomp filter loaded by init_process may refuse close_range */
 	if (init_setup(ctx, &host_pid, &slave, &e) < 0 ||
-	    init_process(ctx, host_pid, slave, &exe, &e) < 0 ||
-	    init_prepare_fds(ctx->preserve_fds, ctx->inherited, &e) < 0) {
+	    init_prepare_fds(ctx->preserve_fds, ctx->inherited, &e) < 0 ||
+	    init_process(ctx, host_pid, slave, &exe, &e) < 0) {
 		sync_send_error(ctx->sync_fd, &e);
 		_exit(1);
 	}

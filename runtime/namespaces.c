@@ -73,10 +73,6 @@ int ns_plan_build(const struct oci_config *cfg, struct ns_plan *plan, struct wer
 	plan->has_netns = seen[OCI_NS_NETWORK];
 	plan->has_utsns = seen[OCI_NS_UTS];
 
-	if (!seen[OCI_NS_MOUNT] || plan->join[OCI_NS_MOUNT])
-		return werr_code(e, EINVAL,
-				 "linux.namespaces: ward needs a new mount namespace to "
-				 "build the container's root filesystem");
 	bool new_user = plan->clone_flags & CLONE_NEWUSER;
 	if (new_user && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return werr_code(e, EINVAL,

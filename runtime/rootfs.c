@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <libmount.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
@@ -46,11 +47,14 @@ int rootfs_ctx_init(struct rootfs_ctx *r, const struct oci_config *cfg, const ch
 	memset(r, 0, sizeof(*r));
 	r->rootfs_fd = -1;
 	r->proc_fd = -1;
+	r->shared_ns_fd = -1;
 	r->cfg = cfg;
 	r->bundle = bundle;
 	r->no_pivot = no_pivot;
 	r->in_userns = rootfs_config_ns(cfg, OCI_NS_USER) != NULL;
 	r->has_netns = rootfs_config_ns(cfg, OCI_NS_NETWORK) != NULL;
+	const struct oci_namespace *mntns = rootfs_config_ns(cfg, OCI_NS_MOUNT);
+	r->shared_mntns = !mntns || (mntns->path && *mntns->path);
 
 	if (!cfg->has_root || !cfg->root.path || !*cfg->root.path)
 		return werr_set(e, EINVAL, "root.path is required");
@@ -76,6 +80,8 @@ void rootfs_ctx_release(struct rootfs_ctx *r)
 		close(r->rootfs_fd);
 	if (r->proc_fd >= 0)
 		close(r->proc_fd);
+	if (r->shared_ns_fd >= 0)
+		close(r->shared_ns_fd);
 	for (size_t i = 0; i < r->n_ro_later; i++)
 		close(r->ro_later[i]);
 	free(r->ro_later);
@@ -83,7 +89,7 @@ void rootfs_ctx_release(struct rootfs_ctx *r)
 	r->ro_later = NULL;
 	r->n_ro_later = 0;
 	r->rootfs = NULL;
-	r->rootfs_fd = r->proc_fd = -1;
+	r->rootfs_fd = r->proc_fd = r->shared_ns_fd = -1;
 }
 
 /* MS_* value of linux.rootfsPropagation, 0 when unset. */
@@ -131,10 +137,52 @@ static int bind_rootfs(struct rootfs_ctx *r, struct werr *e)
 	return 0;
 }
 
+/* shared_mntns: builds the container's tree in a private copy of the shared namespace. */
+static int enter_private_mntns(struct rootfs_ctx *r, struct werr *e)
+{
+	r->shared_ns_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (r->shared_ns_fd < 0)
+		return werr_sys(e, "open /proc/self/ns/mnt");
+	if (unshare(CLONE_NEWNS) < 0)
+		return werr_sys(e, "linux.namespaces: a private mount namespace to build the "
+				   "rootfs in");
+	/* the fd names the rootfs in the shared namespace: mounts need this one's */
+	int fd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return werr_sys(e, "open rootfs %s", r->rootfs);
+	close(r->rootfs_fd);
+	r->rootfs_fd = fd;
+	return 0;
+}
+
+/* shared_mntns: back to the shared namespace, rooted in a detached copy of the tree. */
+static int leave_private_mntns(struct rootfs_ctx *r, struct werr *e)
+{
+	struct mount_bind_attrs a = {.recursive = true, .userns_fd = -1};
+	_cleanup_close_ int tree = -1;
+	if (mount_bind_detached(AT_FDCWD, "/", &a, &tree, e) < 0)
+		return werr_wrap(e, "linux.namespaces: copy the container's root to take it "
+				    "into the shared mount namespace");
+	if (setns(r->shared_ns_fd, CLONE_NEWNS) < 0)
+		return werr_sys(e, "linux.namespaces: return to the shared mount namespace");
+	/* the copy has no parent mount: ".." at its top stays there */
+	if (fchdir(tree) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return werr_sys(e, "chroot into the container's root");
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return werr_sys(e, "open the new /");
+	close(r->rootfs_fd);
+	r->rootfs_fd = root;
+	return 0;
+}
+
 int rootfs_mount_all(struct rootfs_ctx *r, struct werr *e)
 {
 	const struct oci_config *cfg = r->cfg;
 	unsigned long prop = root_propagation(cfg);
+
+	if (r->shared_mntns && enter_private_mntns(r, e) < 0)
+		return -1;
 
 	/* Everything below changes the mount table: never the host's own. */
 	struct stat self_ns, init_ns;
@@ -371,5 +419,7 @@ int rootfs_finalize(struct rootfs_ctx *r, struct werr *e)
 		if (mount_set_attrs(r->rootfs_fd, MOUNT_ATTR_RDONLY, 0, false, e) < 0)
 			return werr_wrap(e, "root.readonly");
 	}
+	if (r->shared_mntns)
+		return leave_private_mntns(r, e);
 	return 0;
 }

@@ -16,6 +16,14 @@
  *                        read-only mounts (tmpfs, /dev), readonly root
  *
  * rootfs_validate() runs before any process exists and refuses what it can.
+ *
+ * Shared mount namespace (no mount namespace in the config, or one joined by path): that
+ * namespace belongs to others too and its mount table is never touched. rootfs_mount_all
+ * moves init into a private copy of it where all of the above runs as usual (pivot_root
+ * included); rootfs_finalize then takes a detached copy of the finished tree (open_tree),
+ * returns to the shared namespace and chroots into that copy. The private namespace dies
+ * at once; the copy lives exactly as long as the container's processes use it as root,
+ * so nothing is left to unmount, ever.
  */
 #ifndef WARD_ROOTFS_H
 #define WARD_ROOTFS_H
@@ -36,6 +44,9 @@ struct rootfs_ctx {
 	/* rootfs_ctx_init derives these two from the config; the caller may override. */
 	bool in_userns; /* a new user namespace: devices are bind-mounted, not mknod'ed */
 	bool has_netns; /* a network namespace of its own (sysfs may be mounted fresh) */
+	/* No mount namespace of its own (none in the config: the host's; or one joined by
+	 * path): see "Shared mount namespace" above. */
+	bool shared_mntns;
 	/* Optional, set by the caller before rootfs_mount_all: the fds that
 	 * rootfs_idmap_prepare() made (one per config mount, -1 where none). */
 	const int *idmap_fds;
@@ -45,6 +56,8 @@ struct rootfs_ctx {
 	int proc_fd;   /* a procfs instance of our own (detached), -1 when unavailable */
 	int *ro_later; /* mounts made read-only by rootfs_finalize (tmpfs, /dev) */
 	size_t n_ro_later;
+	/* shared_mntns: the namespace to return to, else -1 */
+	int shared_ns_fd;
 };
 
 int rootfs_ctx_init(struct rootfs_ctx *r, const struct oci_config *cfg, const char *bundle,

@@ -88,10 +88,6 @@ int rootfs_validate(const struct oci_config *cfg, struct werr *e)
 	const struct oci_linux *l = &cfg->linux_;
 	if (!cfg->has_root || !cfg->root.path || !*cfg->root.path)
 		return werr_set(e, 0, "root.path is required");
-	if (!rootfs_config_ns(cfg, OCI_NS_MOUNT))
-		return werr_set(e, 0,
-				"linux.namespaces: a mount namespace is required (the container's "
-				"mounts are made in it)");
 	if (l->rootfs_propagation && *l->rootfs_propagation &&
 	    !mount_propagation_from_name(l->rootfs_propagation))
 		return werr_set(e, 0, "linux.rootfsPropagation: unknown value \"%s\"",

@@ -78,8 +78,8 @@ char *seccomp_oci_process_state(const char *metadata, pid_t pid, const char *sta
  * container process sends over the inherited socket.
  */
 int seccomp_oci_agent_connect(const char *listener_path, struct werr *e);
-int seccomp_oci_send_listener_on(int sock, const char *metadata, pid_t pid,
-				 const char *state_json, int listener_fd, struct werr *e);
+int seccomp_oci_send_listener_on(int sock, const char *metadata, pid_t pid, const char *state_json,
+				 int listener_fd, struct werr *e);
 int seccomp_oci_send_listener(const char *listener_path, const char *metadata, pid_t pid,
 			      const char *state_json, int listener_fd, struct werr *e);
 

@@ -104,8 +104,8 @@ int seccomp_oci_agent_connect(const char *listener_path, struct werr *e)
 	return take_fd(&sock);
 }
 
-int seccomp_oci_send_listener_on(int sock, const char *metadata, pid_t pid,
-				 const char *state_json, int listener_fd, struct werr *e)
+int seccomp_oci_send_listener_on(int sock, const char *metadata, pid_t pid, const char *state_json,
+				 int listener_fd, struct werr *e)
 {
 	if (listener_fd < 0)
 		return werr_set(e, EBADF, "linux.seccomp.listenerPath: no listener fd to send");

@@ -64,10 +64,8 @@ int container_start(struct container *c, struct werr *e)
 		return -1;
 	if (cfg->hooks.poststart.n) {
 		_cleanup_free_ char *st = container_state_json(c, STATUS_RUNNING, false);
-		struct werr he;
 		/* the spec: a failing poststart hook is a warning, the container keeps running */
-		if (hooks_run(&cfg->hooks.poststart, "poststart", st, &he) < 0)
-			log_warn("%s", he.msg);
+		hooks_run_warn(&cfg->hooks.poststart, "poststart", st);
 	}
 	return 0;
 }
@@ -101,9 +99,7 @@ int container_destroy(struct container *c, struct werr *e)
 	const struct oci_config *cfg = container_config(c, &ce);
 	if (cfg && cfg->hooks.poststop.n) {
 		_cleanup_free_ char *st = container_state_json(c, STATUS_STOPPED, false);
-		struct werr he;
-		if (hooks_run(&cfg->hooks.poststop, "poststop", st, &he) < 0)
-			log_warn("%s", he.msg);
+		hooks_run_warn(&cfg->hooks.poststop, "poststop", st);
 	}
 	return container_remove_dir(c, e);
 }

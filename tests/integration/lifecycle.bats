@@ -378,3 +378,22 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 	[ "$status" -eq 0 ]
 	[ "$output" = "0 1 2 3 " ]
 }
+
+@test "state reports the policy and the running supervisor; exec uses the policy saved at create" {
+	setup_bundle sleep 1000
+	id=$(new_id)
+	ward_cmd --policy agent run -d -b "$BUNDLE" "$id"
+	[ "$(state_field "$id" policy)" = agent ]
+	sup=$(state_field "$id" supervisorPid)
+	[ "$sup" -gt 0 ]
+	grep -q "__supervise" "/proc/$sup/cmdline"
+	[ "$(cfg_get .name "$WARD_ROOT/$id/policy.json")" = agent ]
+	run ward_cmd exec "$id" true
+	[ "$status" -eq 0 ]
+	ward_cmd delete --force "$id"
+	proc_gone "$sup"
+	id=$(new_id)
+	ward_cmd --policy none run -d -b "$BUNDLE" "$id"
+	[ "$(state_field "$id" policy)" = none ]
+	[ -z "$(state_field "$id" supervisorPid)" ]
+}

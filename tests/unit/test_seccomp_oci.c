@@ -854,7 +854,7 @@ static void test_notify(void)
 	char dir[] = "/tmp/ward-test-seccomp-XXXXXX";
 	if (!mkdtemp(dir))
 		abort();
-	char path[128];
+	char path[64]; /* fits sun_path (108) */
 	snprintf(path, sizeof(path), "%s/agent.sock", dir);
 	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
