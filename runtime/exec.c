@@ -315,7 +315,8 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
 		m.text[sizeof(m.text) - 1] = '\0';
-		werr_set(e, m.value, "%s", m.text);
+		/* the child's message is complete already */
+		werr_code(e, m.value, "%s", m.text);
 		goto out;
 	}
 	*out_pid = pid;
