@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,6 +19,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "init.h"
+#include "mount_fd.h"
 #include "namespaces.h"
 #include "process_attrs.h"
 #include "seccomp_oci.h"
@@ -114,7 +116,14 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 	if (p->exec_cpu_affinity.present && p->exec_cpu_affinity.final &&
 	    cpu_affinity_apply(p->exec_cpu_affinity.final, e) < 0)
 		return werr_wrap(e, "process.execCPUAffinity.final");
-	if (process_apply_early(p, x->personality, -1, e) < 0)
+	/* a procfs instance of our own in the container's pid namespace for the attribute
+	 * writes; where the kernel refuses one (a user namespace whose /proc is partly masked),
+	 * the container's /proc, checked on every open */
+	int proc_fd = -1;
+	struct werr pe;
+	if (mount_new_fs_detached("proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &proc_fd, &pe) < 0)
+		proc_fd = -1;
+	if (process_apply_early(p, x->personality, proc_fd, e) < 0)
 		return -1;
 	if (p->terminal) {
 		int master;
@@ -131,11 +140,11 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 	} else if (setsid() < 0 && errno != EPERM) {
 		return werr_sys(e, "setsid");
 	}
-	if (process_apply_confinement(p, -1, e) < 0)
+	if (process_apply_confinement(p, proc_fd, e) < 0)
 		return -1;
 	if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
 		return -1;
-	if (process_apply_identity(p, -1, e) < 0)
+	if (process_apply_identity(p, proc_fd, e) < 0)
 		return -1;
 	if (process_chdir(p->cwd, e) < 0)
 		return -1;

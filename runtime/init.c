@@ -119,6 +119,9 @@ static int setup_terminal(const struct init_ctx *ctx, struct rootfs_ctx *r, int 
 	return 0;
 }
 
+/* a private procfs of the container's pid namespace, or -1: the container's, checked */
+static int init_proc_fd = -1;
+
 /* Everything up to READY. Returns the slave pty (or -1) through *slave. */
 static int init_setup(const struct init_ctx *ctx, pid_t *host_pid, int *slave, struct werr *e)
 {
@@ -155,6 +158,10 @@ static int init_setup(const struct init_ctx *ctx, pid_t *host_pid, int *slave, s
 	r.idmap_fds = ctx->idmap_fds;
 	if (rootfs_mount_all(&r, e) < 0)
 		goto out;
+	/* our own procfs instance, attached nowhere: the process attributes are written there,
+	 * never through the container's /proc (CVE-2019-16884, CVE-2025-52881) */
+	if (r.proc_fd >= 0)
+		init_proc_fd = fcntl(r.proc_fd, F_DUPFD_CLOEXEC, 3);
 	if (cfg->process.terminal && setup_terminal(ctx, &r, slave, e) < 0)
 		goto out;
 	if (cfg->hooks.prestart.n || cfg->hooks.create_runtime.n) {
@@ -206,7 +213,7 @@ static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, c
 			struct werr *e)
 {
 	const struct oci_process *p = &ctx->cfg->process;
-	if (process_apply_early(p, &ctx->cfg->linux_.personality, -1, e) < 0)
+	if (process_apply_early(p, &ctx->cfg->linux_.personality, init_proc_fd, e) < 0)
 		return -1;
 	if (slave >= 0) {
 		if (console_make_controlling(slave, e) < 0)
@@ -215,12 +222,12 @@ static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, c
 	} else if (setsid() < 0 && errno != EPERM) {
 		return werr_sys(e, "setsid");
 	}
-	if (process_apply_confinement(p, -1, e) < 0)
+	if (process_apply_confinement(p, init_proc_fd, e) < 0)
 		return -1;
 	/* without no_new_privs only a privileged process may install a filter: do it now */
 	if (process_seccomp_before_identity(p) && load_seccomp(ctx, host_pid, e) < 0)
 		return -1;
-	if (process_apply_identity(p, -1, e) < 0)
+	if (process_apply_identity(p, init_proc_fd, e) < 0)
 		return -1;
 	/* as the container user: the cwd must be reachable with its rights */
 	if (process_chdir(p->cwd, e) < 0)

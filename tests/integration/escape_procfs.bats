@@ -66,9 +66,8 @@ fake_sum() {
 	echo "$status $output"
 	[ "$(fake_sum)" = "$before" ]
 	if esc_is_ward; then
-		# refused: /proc is not a procfs
-		[ "$status" -ne 0 ]
-		[[ $output == *"procfs"* ]]
+		# the value goes to ward's own procfs instance, so the image's /proc does not matter
+		[ "$status" -eq 0 ]
 	fi
 	esc_assert_host_unchanged
 }
