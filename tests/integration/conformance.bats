@@ -127,6 +127,7 @@ mount_count() {
 	[ "$status" -eq 0 ]
 	ward_cmd delete --force "$id"
 	kill -KILL "$holder"
+	wait "$holder" 2>/dev/null || true
 }
 
 # Not a validation test, but it broke lifecycle.bats and shows in validation runs' stderr:
