@@ -4,9 +4,11 @@
  *
  * Names are matched exactly ("CAP_SYS_ADMIN"): libcap's cap_from_name() also
  * accepts lower case and bare numbers, which the OCI spec does not, so every
- * lookup is checked against libcap's canonical spelling.  A name this kernel
- * does not have is ignored with a warning, like runc: engines send the names
- * they know, which may be newer than the kernel they run on.
+ * lookup is checked against libcap's canonical spelling.
+ *
+ * Inheritable capabilities are only ever set for the ambient ones (see caps_apply_sets).  A name
+ * this kernel does not have is ignored with a warning, like runc: engines send the names they know,
+ * which may be newer than the kernel they run on.
  */
 #include "process_attrs.h"
 
@@ -219,6 +221,22 @@ int caps_apply_sets(const struct oci_capabilities *c, struct werr *e)
 
 	struct cap_masks m;
 	caps_masks(c, &m);
+	/*
+	 * No inheritable capabilities beyond the ambient ones (CVE-2022-29162, crun
+	 * CVE-2022-27650): the kernel never sets them itself, and a non-root process holding
+	 * them gains them in its permitted set by executing any file whose inheritable file
+	 * capabilities name them. Ambient capabilities need theirs: the config asked for those
+	 * to reach the process's programs anyway.
+	 */
+	uint64_t dropped = m.inh & ~m.amb;
+	if (dropped) {
+		char buf[64];
+		log_warn("process.capabilities.inheritable: %s%s not set (inheritable capabilities "
+			 "are only kept for ambient ones)",
+			 cap_label(__builtin_ctzll(dropped), buf, sizeof(buf)),
+			 (dropped & (dropped - 1)) ? " and others" : "");
+		m.inh &= m.amb;
+	}
 	caps = cap_init();
 	if (!caps)
 		return werr_sys(e, "allocate capabilities");

@@ -12,9 +12,9 @@
 
 /* Commands in the order `ward help` lists them. Only what is implemented is here. */
 static const struct cli_command *const commands[] = {
-	&cmd_audit,  &cmd_create, &cmd_delete, &cmd_events, &cmd_exec,   &cmd_kill,
-	&cmd_list,   &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,    &cmd_spec,
-	&cmd_start,  &cmd_state,  &cmd_update, &cmd_features,
+	&cmd_audit, &cmd_create, &cmd_delete, &cmd_events,   &cmd_exec, &cmd_kill,
+	&cmd_list,  &cmd_pause,  &cmd_ps,     &cmd_resume,   &cmd_run,  &cmd_spec,
+	&cmd_start, &cmd_state,  &cmd_update, &cmd_features,
 };
 
 const struct cli_command *cli_find_command(const char *name)

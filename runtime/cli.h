@@ -80,8 +80,8 @@ const struct cli_command *cli_find_command(const char *name);
 int cli_main(int argc, char **argv);
 
 /* Each command, defined in its own cmd_*.c file. */
-extern const struct cli_command cmd_audit, cmd_create, cmd_delete, cmd_events, cmd_exec, cmd_features,
-	cmd_kill, cmd_list, cmd_pause, cmd_ps, cmd_resume, cmd_run, cmd_spec, cmd_start, cmd_state,
-	cmd_update;
+extern const struct cli_command cmd_audit, cmd_create, cmd_delete, cmd_events, cmd_exec,
+	cmd_features, cmd_kill, cmd_list, cmd_pause, cmd_ps, cmd_resume, cmd_run, cmd_spec,
+	cmd_start, cmd_state, cmd_update;
 
 #endif

@@ -63,13 +63,7 @@ static int run_kill(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	} else if (opt_all) {
 		r = signal_all(c, sig, e);
 	} else {
-		int pidfd = container_pidfd(c, e);
-		if (pidfd < 0)
-			r = werr_code(e, ESRCH, "container not running");
-		else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-			r = werr_sys(e, "signal container %s", c->id);
-		if (pidfd >= 0)
-			close(pidfd);
+		r = container_signal(c, sig, e);
 	}
 	container_free(c);
 	return r < 0 ? -1 : 0;

@@ -168,7 +168,7 @@ static int run_events(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 const struct cli_command cmd_events = {
 	.name = "events",
 	.summary = "display container statistics (cpu, memory, pids, IO, hugetlb) once or at an "
-		   "statistics",
+		   "interval",
 	.usage = "<container-id>",
 	.description = "The events command displays information about the container. By default "
 		       "the information is displayed once every 5 seconds.",

@@ -89,6 +89,9 @@ static int run_run(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	}
 	if (pair[0] >= 0)
 		close(pair[0]);
+	/* our terminal's size and raw mode before the process runs, not after its first output */
+	if (r == 0)
+		relay_start(&t);
 	if (r == 0)
 		r = container_start(c, e);
 	if (r < 0) {
@@ -106,7 +109,6 @@ static int run_run(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	}
 	/* others (state, kill, exec) may act on the container while it runs */
 	container_unlock(c);
-	relay_start(&t);
 	int sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	int status = sfd < 0 ? 255 : supervise(c->pid, &t, sfd);
 	relay_stop(&t);

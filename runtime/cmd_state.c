@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ward state` and `ward list`. */
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "../common/jsonw.h"
 #include "../common/util.h"
 #include "cli.h"
 #include "container.h"
+#include "supervisor_client.h"
 
 /* runc's state object: the runtime-spec fields plus rootfs, created and owner */
 static void write_state(struct jsonw *w, struct container *c, enum container_status s)
@@ -24,6 +27,15 @@ static void write_state(struct jsonw *w, struct container *c, enum container_sta
 	jsonw_key_str(w, "rootfs", c->rootfs);
 	jsonw_key_str(w, "created", c->created);
 	jsonw_key_str(w, "owner", c->owner);
+	/* ward's own: the supervisor policy and, while it runs, the supervisor's pid */
+	if (c->policy)
+		jsonw_key_str(w, "policy", c->policy);
+	_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
+	pid_t sup = 0;
+	struct werr pe;
+	if (faccessat(c->dir_fd, "supervisor.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    supervisor_ping(dir, &sup, NULL, &pe) == 0 && sup > 0)
+		jsonw_key_int(w, "supervisorPid", sup);
 	if (cfg && cfg->n_annotations) {
 		jsonw_key(w, "annotations");
 		jsonw_obj_open(w);

@@ -330,6 +330,30 @@ int container_pidfd(struct container *c, struct werr *e)
 	return fd;
 }
 
+int container_signal(struct container *c, int sig, struct werr *e)
+{
+	int fd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (fd < 0 && errno == ENOSYS) {
+		/* no pidfds (old kernel, valgrind): the start time check narrows the reuse window
+		 */
+		if (!init_alive(c))
+			return werr_code(e, ESRCH, "container not running");
+		if (kill(c->pid, sig) < 0)
+			return werr_sys(e, "signal container %s", c->id);
+		return 0;
+	}
+	if (fd < 0 || !init_alive(c)) {
+		if (fd >= 0)
+			close(fd);
+		return werr_code(e, ESRCH, "container not running");
+	}
+	int r = (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+	close(fd);
+	if (r < 0)
+		return werr_sys(e, "signal container %s", c->id);
+	return 0;
+}
+
 char *container_state_json(struct container *c, enum container_status s, bool pretty)
 {
 	struct werr ignored;

@@ -75,6 +75,9 @@ const char *container_status_name(enum container_status s);
 /* A pidfd for the container's init, verified to be the same process; -1 with ESRCH if gone. */
 int container_pidfd(struct container *c, struct werr *e);
 
+/* Signals init through a pidfd verified to be the same process (ESRCH: not running). */
+int container_signal(struct container *c, int sig, struct werr *e);
+
 /* runtime-spec state JSON for this container (for `ward state` and hooks). */
 char *container_state_json(struct container *c, enum container_status s, bool pretty);
 

@@ -127,12 +127,13 @@ struct create_run {
 	struct container *c;
 	struct cgroup *cg;
 	int listen_fd, console_fd, sync[2];
-	int *idmap_fds; /* one per mount, -1 where not idmapped; NULL when none */
+	int *idmap_fds;    /* one per mount, -1 where not idmapped; NULL when none */
 	char *policy_name; /* built-in name or absolute path of a policy file */
 	struct ward_policy *policy;
 	struct ward_filter ward;
 	int sup_sock;
 	bool sup_started;
+	int agent_sock; /* linux.seccomp.listenerPath, connected on the host side */
 	pid_t init_pid;
 	int init_pidfd;
 };
@@ -249,6 +250,7 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.idmap_fds = r->idmap_fds,
 		.ward = &r->ward,
 		.sup_sock = r->sup_sock,
+		.agent_sock = r->agent_sock,
 		.state_lock_fd = r->c->lock_fd,
 		.state_dir_fd = r->c->dir_fd,
 	};
@@ -340,6 +342,8 @@ static void create_run_release(struct create_run *r)
 		rootfs_idmap_release(r->idmap_fds, r->cfg->n_mounts);
 	if (r->sup_sock >= 0)
 		close(r->sup_sock);
+	if (r->agent_sock >= 0)
+		close(r->agent_sock);
 	ward_filter_release(&r->ward);
 	policy_free(r->policy);
 	free(r->policy_name);
@@ -363,6 +367,15 @@ static int start_supervisor(struct create_run *r, struct werr *e)
 	r->sup_started = true;
 	r->sup_sock = supervisor_connect(dir, e);
 	return r->sup_sock < 0 ? werr_wrap(e, "connect to supervisor") : 0;
+}
+
+/* `exec` applies the policy the container was created with, even if its file changes later. */
+static int save_policy(struct container *c, const struct ward_policy *p, struct werr *e)
+{
+	_cleanup_free_ char *json = policy_to_json(p);
+	if (!json)
+		return werr_code(e, ENOMEM, "serialise the policy");
+	return write_file_atomic_at(c->dir_fd, "policy.json", json, strlen(json), 0600, e);
 }
 
 /* Undoes a failed create: the process, its cgroup and the state dir. */
@@ -393,7 +406,8 @@ int container_create(const struct create_opts *o, struct container **out, struct
 			       .console_fd = o->console_fd,
 			       .sync = {-1, -1},
 			       .init_pidfd = -1,
-			       .sup_sock = -1};
+			       .sup_sock = -1,
+			       .agent_sock = -1};
 	int rc = -1;
 
 	if (container_id_validate(o->id, e) < 0 || load_bundle(&r, e) < 0 || validate(&r, e) < 0)
@@ -408,6 +422,10 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	if (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, e)) < 0)
 		goto fail;
 	if (r.ward.has_listener && start_supervisor(&r, e) < 0)
+		goto fail;
+	const struct oci_seccomp *sc = &r.cfg->linux_.seccomp;
+	if (r.has_seccomp && r.seccomp.has_notify && sc->listener_path && *sc->listener_path &&
+	    (r.agent_sock = seccomp_oci_agent_connect(sc->listener_path, e)) < 0)
 		goto fail;
 	/* idmapped mounts need the host's rights over the source: made here, attached by init */
 	if (rootfs_idmap_prepare(r.cfg, r.bundle, &r.idmap_fds, e) < 0)
@@ -430,6 +448,8 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	c->cgroup = r.cg ? cgroup_describe(r.cg) : NULL;
 	c->policy = take_ptr(r.policy_name);
 	if (container_save(c, r.config_json, r.config_len, e) < 0)
+		goto fail;
+	if (save_policy(c, r.policy, e) < 0)
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, r.init_pid, e) < 0)
 		goto fail;

@@ -95,8 +95,13 @@ static int mknod_node(int dir, const char *base, const struct devspec *d, struct
 	/* an image may have anything at this name: only the exact device is kept */
 	struct stat st;
 	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (node_matches(&st, d) && (st.st_mode & 07777) == d->mode)
-			goto owner;
+		/*
+		 * The exact device is already there: leave it as it is, owner included, like runc.
+		 * It may not be ours to change: a /dev bound from the host shares the host's inode
+		 * (chowning it changed the host's own /dev/null).
+		 */
+		if (node_matches(&st, d))
+			return 0;
 		if (S_ISDIR(st.st_mode))
 			return werr_set(e, EISDIR, "%s is a directory", d->path);
 		if (unlinkat(dir, base, 0) < 0)
@@ -109,7 +114,6 @@ static int mknod_node(int dir, const char *base, const struct devspec *d, struct
 	umask(old);
 	if (rc < 0)
 		return werr_set(e, err, "mknod %s", d->path);
-owner:;
 	_cleanup_close_ int fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return werr_sys(e, "open %s", d->path);

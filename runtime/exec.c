@@ -73,7 +73,8 @@ struct exec_child {
 	pid_t host_pid; /* our pid as the host (and the supervisor) sees it */
 	const struct oci_personality *personality;
 	struct seccomp_oci *seccomp;
-	const char *listener_path, *listener_metadata;
+	int agent_sock; /* linux.seccomp.listenerPath, connected before we entered the container */
+	const char *listener_metadata;
 	char *state_json; /* for the seccomp agent */
 	int sync_fd;
 	int console_fd;
@@ -90,9 +91,9 @@ static int load_seccomp(const struct exec_child *x, struct werr *e)
 	if (seccomp_oci_load(x->seccomp, &listener, e) < 0)
 		return -1;
 	int r = 0;
-	if (listener >= 0 && x->listener_path && *x->listener_path)
-		r = seccomp_oci_send_listener(x->listener_path, x->listener_metadata, getpid(),
-					      x->state_json, listener, e);
+	if (listener >= 0 && x->agent_sock >= 0)
+		r = seccomp_oci_send_listener_on(x->agent_sock, x->listener_metadata, x->host_pid,
+						 x->state_json, listener, e);
 	if (listener >= 0)
 		close(listener);
 	return r;
@@ -136,8 +137,8 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 		return -1;
 	if (process_apply_identity(p, -1, e) < 0)
 		return -1;
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
+	if (process_chdir(p->cwd, e) < 0)
+		return -1;
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");
@@ -160,6 +161,16 @@ static void __attribute__((noreturn)) exec_child_main(struct exec_child *x)
 fail:
 	sync_send_error(x->sync_fd, &e);
 	_exit(127);
+}
+
+/* The policy as it was at create (state dir copy), not as its file reads today. */
+static int load_container_policy(struct container *c, struct ward_policy **out, struct werr *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	if (read_file_at(c->dir_fd, "policy.json", 1u << 20, &buf, &len, e) < 0)
+		return werr_wrap(e, "policy of container %s", c->id);
+	return policy_parse(buf, len, "policy.json", out, e);
 }
 
 int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
@@ -197,14 +208,13 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	/* the container's policy applies to exec'd processes exactly as to init's descendants */
 	struct ward_policy *policy = NULL;
 	struct ward_filter ward = {0};
-	int sup_sock = -1;
+	int sup_sock = -1, agent_sock = -1;
 	struct cgroup *cg = NULL;
 	int console_fd = o->console_fd;
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int rc = -1;
-	if (policy_load(c->policy ? c->policy : "none", &policy, e) < 0 ||
-	    ward_filter_build(policy, &ward, e) < 0)
+	if (load_container_policy(c, &policy, e) < 0 || ward_filter_build(policy, &ward, e) < 0)
 		goto out;
 	if (ward.has_listener) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
@@ -213,6 +223,10 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			goto out;
 		}
 	}
+	const struct oci_seccomp *osc = &cfg->linux_.seccomp;
+	if (has_seccomp && sc.has_notify && osc->listener_path && *osc->listener_path &&
+	    (agent_sock = seccomp_oci_agent_connect(osc->listener_path, e)) < 0)
+		goto out;
 	if (c->cgroup && cgroup_open(c->cgroup, &cg, e) < 0)
 		goto out;
 	if (o->console_socket && (console_fd = console_socket_connect(o->console_socket, e)) < 0)
@@ -246,6 +260,12 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 			sync_send_error(sv[1], &ce);
 			_exit(1);
 		}
+		/* no host directory (the state dir) and no pidfd goes into the container's pid
+		 * namespace with the exec process (CVE-2016-9962) */
+		close(pidfd);
+		pidfd = -1;
+		close(c->dir_fd);
+		c->dir_fd = -1;
 		/* with CLONE_PARENT the kernel takes our own exit signal (SIGCHLD): it must be 0
 		 * here */
 		struct clone_args args = {.flags = CLONE_PARENT};
@@ -262,7 +282,7 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 				.sup_sock = sup_sock,
 				.personality = &cfg->linux_.personality,
 				.seccomp = has_seccomp ? &sc : NULL,
-				.listener_path = cfg->linux_.seccomp.listener_path,
+				.agent_sock = agent_sock,
 				.listener_metadata = cfg->linux_.seccomp.listener_metadata,
 				.state_json = container_state_json(c, STATUS_RUNNING, false),
 				.sync_fd = sv[1],
@@ -316,6 +336,8 @@ out:
 		seccomp_oci_release(&sc);
 	if (sup_sock >= 0)
 		close(sup_sock);
+	if (agent_sock >= 0)
+		close(agent_sock);
 	ward_filter_release(&ward);
 	policy_free(policy);
 	cgroup_free(cg);

@@ -99,10 +99,9 @@ static int setup_terminal(const struct init_ctx *ctx, struct rootfs_ctx *r, int 
 {
 	int master = -1;
 	/* the devpts instance this container mounted, never a path it could have swapped */
-	_cleanup_close_ int devpts =
-		openat(r->rootfs_fd, "dev/pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int devpts = rootfs_open_devpts(r, e);
 	if (devpts < 0)
-		return werr_sys(e, "process.terminal: needs a devpts mount at /dev/pts");
+		return werr_wrap(e, "process.terminal");
 	if (console_open_pty(devpts, "ptmx", &master, slave, e) < 0)
 		return werr_wrap(e, "process.terminal");
 	const struct oci_process *p = &ctx->cfg->process;
@@ -194,10 +193,10 @@ static int load_seccomp(const struct init_ctx *ctx, pid_t host_pid, struct werr 
 		return 0;
 	const struct oci_seccomp *s = &ctx->cfg->linux_.seccomp;
 	int r = 0;
-	if (s->listener_path && *s->listener_path) {
+	if (ctx->agent_sock >= 0) {
 		_cleanup_free_ char *st = hook_state(ctx, host_pid, "creating");
-		r = seccomp_oci_send_listener(s->listener_path, s->listener_metadata, host_pid, st,
-					      listener, e);
+		r = seccomp_oci_send_listener_on(ctx->agent_sock, s->listener_metadata, host_pid,
+						 st, listener, e);
 	}
 	close(listener);
 	return r;
@@ -224,8 +223,8 @@ static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, c
 	if (process_apply_identity(p, -1, e) < 0)
 		return -1;
 	/* as the container user: the cwd must be reachable with its rights */
-	if (chdir(p->cwd) < 0)
-		return werr_sys(e, "process.cwd: chdir to %s", p->cwd);
+	if (process_chdir(p->cwd, e) < 0)
+		return -1;
 	*exe = init_lookup_executable(p->args[0], p->env, p->n_env, e);
 	if (!*exe)
 		return werr_wrap(e, "process.args[0]");

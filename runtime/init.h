@@ -29,7 +29,8 @@ struct init_ctx {
 	const int *idmap_fds;        /* detached idmapped mounts made on the host side, or NULL */
 	const struct ward_filter *ward; /* the policy's filter; prog.len 0 under policy none */
 	int sup_sock;                   /* connected to the supervisor, -1 without one */
-	int state_lock_fd;           /* create's lock: ours to drop, or `start` would wait on it */
+	int agent_sock;                 /* connected to linux.seccomp.listenerPath, -1 */
+	int state_lock_fd; /* create's lock: ours to drop, or `start` would wait on it */
 	int state_dir_fd;
 };
 

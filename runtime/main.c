@@ -2,8 +2,10 @@
 #include <string.h>
 
 #include "../shim/sup_proto.h"
+#include "../common/log.h"
 #include "../shim/supervisor.h"
 #include "cli.h"
+#include "exe_seal.h"
 #include "init.h"
 
 int main(int argc, char **argv)
@@ -11,6 +13,13 @@ int main(int argc, char **argv)
 	/* `ward create` re-executes itself as the container's supervisor */
 	if (argc > 1 && strcmp(argv[1], SUP_ARGV1) == 0)
 		return supervisor_cli(argc, argv);
+	/* commands that start container processes run from a copy of ward that no process can
+	 * write, before anything else happens (CVE-2019-5736, see exe_seal.h) */
+	struct werr e;
+	if (exe_seal_wanted(argc, argv) && exe_seal_reexec(argv, &e) < 0) {
+		log_fatal(&e);
+		return 1;
+	}
 	/* before any fd of our own exists: --preserve-fds passes on only what our caller gave */
 	record_inherited_fds();
 	return cli_main(argc, argv);

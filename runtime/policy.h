@@ -115,6 +115,12 @@ struct ward_policy {
 		unsigned buffer_kib;
 		bool network; /* connect/bind/listen/sends with an address */
 		bool exec;    /* execve/execveat with argv */
+		/*
+		 * Refused process operations (process.deny) are notified and answered by
+		 * the supervisor instead of BPF, so that each one has a line: one round
+		 * trip per refused call, refused with ENOSYS when the supervisor is gone.
+		 */
+		bool process;
 	} audit;
 };
 

@@ -80,7 +80,8 @@ static const char builtin_agent[] =
 	"  },\n"
 	"  \"audit\": {\n"
 	"    \"network\": true,\n"
-	"    \"exec\": true\n"
+	"    \"exec\": true,\n"
+	"    \"process\": true\n"
 	"  }\n"
 	"}\n";
 

@@ -141,11 +141,13 @@ char *policy_to_json(const struct ward_policy *p)
 
 	jsonw_key(&w, "audit");
 	jsonw_obj_open(&w);
-	jsonw_key_str(&w, "path", p->audit.path);
+	if (p->audit.path) /* absent: the state dir's audit.jsonl */
+		jsonw_key_str(&w, "path", p->audit.path);
 	jsonw_key_uint(&w, "maxBytes", p->audit.max_bytes);
 	jsonw_key_uint(&w, "bufferKiB", p->audit.buffer_kib);
 	jsonw_key_bool(&w, "network", p->audit.network);
 	jsonw_key_bool(&w, "exec", p->audit.exec);
+	jsonw_key_bool(&w, "process", p->audit.process);
 	jsonw_obj_close(&w);
 	jsonw_obj_close(&w);
 	char *s = jsonw_take(&w);

@@ -584,8 +584,8 @@ static int parse_process(struct pctx *c, yajl_val proc, struct ward_policy *pol)
 
 static int parse_audit(struct pctx *c, yajl_val a, struct ward_policy *pol)
 {
-	static const char *const keys[] = {"path",    "maxBytes", "bufferKiB",
-					   "network", "exec",     NULL};
+	static const char *const keys[] = {"path", "maxBytes", "bufferKiB", "network",
+					   "exec", "process",  NULL};
 	const char *base = "audit";
 	if (check_keys(c, a, base, keys) < 0)
 		return -1;
@@ -595,7 +595,8 @@ static int parse_audit(struct pctx *c, yajl_val a, struct ward_policy *pol)
 	    get_uint(c, a, base, "maxBytes", 4096, 1ull << 40, &max) < 0 ||
 	    get_uint(c, a, base, "bufferKiB", 4, 16384, &buf) < 0 ||
 	    get_bool(c, a, base, "network", &pol->audit.network) < 0 ||
-	    get_bool(c, a, base, "exec", &pol->audit.exec) < 0)
+	    get_bool(c, a, base, "exec", &pol->audit.exec) < 0 ||
+	    get_bool(c, a, base, "process", &pol->audit.process) < 0)
 		return -1;
 	if (path) {
 		if (path[0] != '/')
@@ -650,7 +651,7 @@ static int parse_root(struct pctx *c, yajl_val root, struct ward_policy *pol)
 		return -1;
 	if ((v = field(root, "audit")) && parse_audit(c, v, pol) < 0)
 		return -1;
-	if (!pol->supervise && (pol->process.deny || pol->process.exec_audit))
+	if (!pol->supervise && (pol->process.deny || pol->process.exec_audit || pol->audit.process))
 		return fail(c, "supervise",
 			    "false (no filter) contradicts the process rules of this policy");
 	return 0;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int rlimits_validate(const struct oci_rlimit *r, size_t n, struct werr *e)
 {
@@ -95,6 +97,14 @@ bool process_seccomp_before_identity(const struct oci_process *p)
 
 int process_apply_identity(const struct oci_process *p, int proc_fd, struct werr *e)
 {
+	/*
+	 * Once our capabilities and ids are the container's, the container's own processes
+	 * pass the ptrace access checks on us, and we still hold runtime fds (state dir,
+	 * cgroup dirs, sockets) until execve: be non-dumpable from here on (CVE-2016-9962).
+	 * execve of the container's program makes it dumpable again.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return werr_sys(e, "prctl(PR_SET_DUMPABLE)");
 	/* The bounding set needs CAP_SETPCAP, which setuid may take away: drop it first. */
 	if (caps_apply_bounding(&p->capabilities, e) < 0)
 		return werr_wrap(e, "process.capabilities.bounding");
@@ -109,5 +119,22 @@ int process_apply_identity(const struct oci_process *p, int proc_fd, struct werr
 		return werr_wrap(e, "process.capabilities");
 	/* runc's default when the config has no umask. */
 	umask(p->user.has_umask ? (mode_t)p->user.umask : 022);
+	return 0;
+}
+
+int process_chdir(const char *cwd, struct werr *e)
+{
+	if (chdir(cwd) < 0)
+		return werr_sys(e, "process.cwd: chdir to %s", cwd);
+	/*
+	 * A cwd like /proc/self/fd/N can name a directory fd the runtime still holds, outside
+	 * the container's root (CVE-2024-21626). The kernel's getcwd marks a cwd that is not
+	 * below our root "(unreachable)"; glibc's would hide that as ENOENT.
+	 */
+	char buf[PATH_MAX];
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0)
+		return werr_sys(e, "process.cwd: check where %s leads", cwd);
+	if (buf[0] != '/')
+		return werr_set(e, 0, "process.cwd: %s is outside the container's root", cwd);
 	return 0;
 }

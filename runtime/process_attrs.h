@@ -20,11 +20,10 @@
  *      /proc unless setgroups is refused. A filter with SCMP_ACT_NOTIFY rules
  *      must have its listener handed over before step 4 runs, or a notified
  *      call there would wait forever.
- *   4. process_apply_identity(): bounding set dropped, PR_SET_KEEPCAPS, stdio
- *      ownership, setgroups(additionalGids), setresgid, setresuid, keep-caps
- *      cleared, effective/permitted/inheritable set with capset, ambient raised,
- *      umask.
- *   5. The caller: chdir(cwd), closes every fd not preserved, loads seccomp
+ *   4. process_apply_identity(): non-dumpable until execve, bounding set dropped, PR_SET_KEEPCAPS,
+ * stdio ownership, setgroups(additionalGids), setresgid, setresuid, keep-caps cleared,
+ * effective/permitted/inheritable set with capset, ambient raised, umask.
+ *   5. The caller: process_chdir(cwd), closes every fd not preserved, loads seccomp
  *      (when NNP is set: as late as possible), execve.
  *
  * execCPUAffinity is not part of these steps: it only applies to `ward exec`
@@ -51,6 +50,10 @@ int process_apply_early(const struct oci_process *p, const struct oci_personalit
 			int proc_fd, struct werr *e);
 int process_apply_confinement(const struct oci_process *p, int proc_fd, struct werr *e);
 int process_apply_identity(const struct oci_process *p, int proc_fd, struct werr *e);
+
+/* chdir(cwd), refused when the result is not below the process's root (a cwd through a
+ * runtime fd, /proc/self/fd/N: CVE-2024-21626). Step 5's chdir. */
+int process_chdir(const char *cwd, struct werr *e);
 
 /* True when seccomp must be loaded between confinement and identity (no NNP requested). */
 bool process_seccomp_before_identity(const struct oci_process *p);
@@ -103,8 +106,10 @@ char **caps_known_names(void); /* NULL-terminated, heap; free each and the array
  * The two halves process_apply_identity() calls around the uid change:
  * caps_apply_bounding() drops (PR_CAPBSET_DROP) every capability the bounding
  * list does not name; caps_apply_sets() sets effective, permitted and
- * inheritable with one capset and raises ambient. Inheritable is exactly what
- * the config lists (empty when it lists nothing); when the capabilities object
+ * inheritable with one capset and raises ambient. Inheritable is what the config
+ * lists that it also lists as ambient (the rest is dropped with a warning: a non-root
+ * process gains inheritable capabilities from any file with matching inheritable file
+ * capabilities, CVE-2022-29162 / CVE-2022-27650); when the capabilities object
  * is absent, bounding/effective/permitted are left alone but inheritable and
  * ambient are still cleared, so nothing the runtime inherited reaches the
  * container (CVE-2022-29162 class).

@@ -12,8 +12,10 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -219,6 +221,59 @@ int rootfs_mount_all(struct rootfs_ctx *r, struct werr *e)
 	return 0;
 }
 
+#ifndef DEVPTS_SUPER_MAGIC
+#define DEVPTS_SUPER_MAGIC 0x1cd1
+#endif
+
+int rootfs_open_devpts(struct rootfs_ctx *r, struct werr *e)
+{
+	/* resolved inside the root: an image's /dev or /dev/pts symlink stays in the image */
+	_cleanup_close_ int fd =
+		pathfd_open_in_root(r->rootfs_fd, "/dev/pts", O_PATH | O_DIRECTORY, 0, e);
+	if (fd < 0)
+		return werr_wrap(e, "needs a devpts mount at /dev/pts");
+	struct statfs sf;
+	struct stat st;
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
+		return werr_sys(e, "/dev/pts");
+	if ((unsigned long)sf.f_type != DEVPTS_SUPER_MAGIC || st.st_ino != 1)
+		return werr_set(e, EPERM, "/dev/pts is not the root of a devpts mount");
+	return take_fd(&fd);
+}
+
+/*
+ * The mount target for the console: a plain file named console in the container's /dev.
+ * What the image has there is never followed: a symlink (into /proc, say) or any other
+ * non-device node is replaced (CVE-2025-52565).
+ */
+static int console_target(struct rootfs_ctx *r, struct werr *e)
+{
+	_cleanup_close_ int dev =
+		pathfd_open_in_root(r->rootfs_fd, "/dev", O_PATH | O_DIRECTORY, 0, e);
+	if (dev < 0)
+		return werr_wrap(e, "/dev");
+	struct statfs sf;
+	if (fstatfs(dev, &sf) < 0)
+		return werr_sys(e, "statfs /dev");
+	if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
+		return werr_set(e, EPERM, "/dev of the rootfs leads into /proc or /sys");
+	struct stat st;
+	if (fstatat(dev, "console", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISCHR(st.st_mode) &&
+	    unlinkat(dev, "console", S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+		return werr_sys(e, "remove what the image has at /dev/console");
+	if (mknodat(dev, "console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
+		return werr_sys(e, "create /dev/console");
+	_cleanup_close_ int fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return werr_sys(e, "open /dev/console");
+	if (fstat(fd, &st) < 0)
+		return werr_sys(e, "fstat /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return werr_set(e, EPERM, "/dev/console changed while it was being made");
+	return take_fd(&fd);
+}
+
 int rootfs_bind_console(struct rootfs_ctx *r, int slave_fd, struct werr *e)
 {
 	struct stat st;
@@ -226,9 +281,9 @@ int rootfs_bind_console(struct rootfs_ctx *r, int slave_fd, struct werr *e)
 		return werr_sys(e, "console: fstat the pty");
 	if (!S_ISCHR(st.st_mode))
 		return werr_set(e, EINVAL, "console: the pty fd is not a character device");
-	_cleanup_close_ int target = pathfd_mount_target(r->rootfs_fd, "/dev/console", false, e);
+	_cleanup_close_ int target = console_target(r, e);
 	if (target < 0)
-		return werr_wrap(e, "console: create /dev/console");
+		return werr_wrap(e, "console");
 	struct mount_target t = {.fd = target, .root_fd = r->rootfs_fd, .path = "/dev/console"};
 	struct mount_bind_attrs a = {.userns_fd = -1};
 	int fd;

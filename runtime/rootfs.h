@@ -65,7 +65,11 @@ int rootfs_ctx_init(struct rootfs_ctx *r, const struct oci_config *cfg, const ch
 void rootfs_ctx_release(struct rootfs_ctx *r);
 
 int rootfs_mount_all(struct rootfs_ctx *r, struct werr *e);
-/* Bind-mounts the pty slave (an open fd) onto /dev/console inside the rootfs. */
+/* The devpts instance at /dev/pts, resolved inside the root and checked to be the root of
+ * a devpts mount: an O_PATH fd for opening its ptmx. */
+int rootfs_open_devpts(struct rootfs_ctx *r, struct werr *e);
+/* Bind-mounts the pty slave (an open fd) onto /dev/console inside the rootfs; /dev/console
+ * becomes a plain file of the container's /dev whatever the image had there. */
 int rootfs_bind_console(struct rootfs_ctx *r, int slave_fd, struct werr *e);
 int rootfs_pivot(struct rootfs_ctx *r, struct werr *e);
 int rootfs_finalize(struct rootfs_ctx *r, struct werr *e);

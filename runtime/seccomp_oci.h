@@ -72,6 +72,14 @@ char *seccomp_oci_process_state(const char *metadata, pid_t pid, const char *sta
  * sends the ContainerProcessState with the listener fd as SCM_RIGHTS in the same
  * sendmsg, as the runtime-spec describes.
  */
+/*
+ * The same in two steps, for container processes that send after pivot_root: the runtime
+ * connects on the host side (the path resolves in the runtime's mount namespace) and the
+ * container process sends over the inherited socket.
+ */
+int seccomp_oci_agent_connect(const char *listener_path, struct werr *e);
+int seccomp_oci_send_listener_on(int sock, const char *metadata, pid_t pid, const char *state_json,
+				 int listener_fd, struct werr *e);
 int seccomp_oci_send_listener(const char *listener_path, const char *metadata, pid_t pid,
 			      const char *state_json, int listener_fd, struct werr *e);
 

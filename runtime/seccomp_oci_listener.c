@@ -80,14 +80,11 @@ static int send_with_fd(int sock, const char *msg, size_t len, int fd, struct we
 	return 0;
 }
 
-int seccomp_oci_send_listener(const char *listener_path, const char *metadata, pid_t pid,
-			      const char *state_json, int listener_fd, struct werr *e)
+int seccomp_oci_agent_connect(const char *listener_path, struct werr *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (!listener_path || !listener_path[0])
 		return werr_set(e, 0, "linux.seccomp.listenerPath is empty");
-	if (listener_fd < 0)
-		return werr_set(e, EBADF, "linux.seccomp.listenerPath: no listener fd to send");
 	if (strlen(listener_path) >= sizeof(sa.sun_path))
 		return werr_set(e, ENAMETOOLONG,
 				"linux.seccomp.listenerPath \"%s\" is longer than a unix socket "
@@ -104,9 +101,27 @@ int seccomp_oci_send_listener(const char *listener_path, const char *metadata, p
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return werr_sys(e, "connect to the seccomp agent at %s", listener_path);
+	return take_fd(&sock);
+}
 
+int seccomp_oci_send_listener_on(int sock, const char *metadata, pid_t pid, const char *state_json,
+				 int listener_fd, struct werr *e)
+{
+	if (listener_fd < 0)
+		return werr_set(e, EBADF, "linux.seccomp.listenerPath: no listener fd to send");
 	_cleanup_free_ char *msg = seccomp_oci_process_state(metadata, pid, state_json);
 	if (send_with_fd(sock, msg, strlen(msg), listener_fd, e) < 0)
-		return werr_wrap(e, "seccomp agent at %s", listener_path);
+		return werr_wrap(e, "seccomp agent");
+	return 0;
+}
+
+int seccomp_oci_send_listener(const char *listener_path, const char *metadata, pid_t pid,
+			      const char *state_json, int listener_fd, struct werr *e)
+{
+	_cleanup_close_ int sock = seccomp_oci_agent_connect(listener_path, e);
+	if (sock < 0)
+		return -1;
+	if (seccomp_oci_send_listener_on(sock, metadata, pid, state_json, listener_fd, e) < 0)
+		return werr_wrap(e, "%s", listener_path);
 	return 0;
 }

@@ -27,7 +27,7 @@ static const struct {
 int signal_parse(const char *s)
 {
 	long long n;
-	if (parse_ll(s, 1, _NSIG - 1, &n) == 0)
+	if (parse_ll(s, 0, _NSIG - 1, &n) == 0) /* 0 probes the process, as kill(1) */
 		return (int)n;
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,9 @@
 #include "ward_filter.h"
 
 extern char **environ;
+
+/* How long `ward delete` waits for a stopped supervisor to exit. */
+#define SUP_STOP_TIMEOUT_MS 5000
 
 /*
  * A sockaddr for <dir>/supervisor.sock. Paths longer than sun_path go through
@@ -224,10 +229,11 @@ static int transact(int sock, const struct sup_msg *m, struct sup_reply *rep, st
 	do
 		n = read(sock, rep, sizeof(*rep));
 	while (n < 0 && errno == EINTR);
+	/* a supervisor exiting on its own resets connections still in its backlog */
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return werr_code(e, EPIPE, "the supervisor closed the connection");
 	if (n < 0)
 		return werr_sys(e, "read the supervisor's reply");
-	if (n == 0)
-		return werr_set(e, EPIPE, "the supervisor closed the connection");
 	if (n != (ssize_t)sizeof(*rep) || rep->magic != SUP_MAGIC)
 		return werr_set(e, EPROTO, "bad reply from the supervisor");
 	return 0;
@@ -278,18 +284,62 @@ static int simple(const char *state_dir, enum sup_msg_type type, struct sup_repl
 	return transact(s, &m, rep, e);
 }
 
+/* Waits until the process behind pidfd has exited, at most timeout_ms; true if it has. */
+static bool wait_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	for (;;) {
+		int r = poll(&p, 1, timeout_ms);
+		if (r >= 0)
+			return r > 0;
+		if (errno != EINTR)
+			return false;
+	}
+}
+
 int supervisor_stop(const char *state_dir, struct werr *e)
 {
-	struct sup_reply rep;
-	if (simple(state_dir, SUP_MSG_STOP, &rep, e) < 0) {
-		/* ECONNRESET/EPIPE: it was exiting on its own (its last listener closed) and
-		 * dropped our connection unanswered */
-		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED || e->errnum == ECONNRESET ||
-		    e->errnum == EPIPE) {
+	_cleanup_close_ int s = supervisor_connect(state_dir, e);
+	if (s < 0) {
+		if (e->errnum == ENOENT || e->errnum == ECONNREFUSED) {
 			werr_clear(e);
-			return 0; /* not running */
+			return 0;
 		}
 		return werr_wrap(e, "stop the supervisor");
+	}
+	/*
+	 * Its pid first (PING), as a pidfd: the supervisor is not our child, and
+	 * `ward delete` must not return while it still runs. The pid cannot have been
+	 * reused when the STOP below is answered: the supervisor was alive after
+	 * pidfd_open.
+	 */
+	struct sup_msg m = {.magic = SUP_MAGIC, .version = SUP_VERSION, .type = SUP_MSG_PING};
+	struct sup_reply rep;
+	if (transact(s, &m, &rep, e) < 0) {
+		if (e->errnum == EPIPE) {
+			werr_clear(e);
+			return 0; /* it was exiting on its own */
+		}
+		return werr_wrap(e, "stop the supervisor");
+	}
+	_cleanup_close_ int pidfd = rep.pid > 0 ? (int)syscall(SYS_pidfd_open, rep.pid, 0) : -1;
+	m.type = SUP_MSG_STOP;
+	if (transact(s, &m, &rep, e) < 0) {
+		if (e->errnum != EPIPE)
+			return werr_wrap(e, "stop the supervisor");
+		werr_clear(e);
+	}
+	close(s);
+	s = -1;
+	if (pidfd < 0)
+		return 0;
+	/* it flushes its audit log and exits at once; a hung one is killed */
+	if (!wait_exit(pidfd, SUP_STOP_TIMEOUT_MS)) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		wait_exit(pidfd, SUP_STOP_TIMEOUT_MS);
+		return werr_set(e, ETIMEDOUT,
+				"stop the supervisor: pid %d did not exit within %d ms; killed",
+				(int)rep.pid, SUP_STOP_TIMEOUT_MS);
 	}
 	return 0;
 }

@@ -57,7 +57,10 @@ struct ward_filter;
 int supervisor_install_filter(const struct ward_filter *f, int sock, pid_t host_pid,
 			      struct werr *e);
 
-/* Asks the supervisor to stop (for `ward delete`). 0 if it stopped or was not running. */
+/*
+ * Asks the supervisor to stop (for `ward delete`) and waits until it has exited
+ * (it is killed after 5 s). 0 if it stopped or was not running.
+ */
 int supervisor_stop(const char *state_dir, struct werr *e);
 
 /* Whether a supervisor answers on the state dir's socket; *pid its pid (for `ward state`). */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -67,6 +68,8 @@ uint32_t ward_filter_mediated(const struct ward_policy *p)
 		m |= WARD_MED_LISTEN;
 	if (p->process.exec_audit || p->audit.exec)
 		m |= WARD_MED_EXEC;
+	if (p->audit.process && p->process.deny)
+		m |= WARD_MED_PROCESS;
 	return m;
 }
 
@@ -84,9 +87,50 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t act, const char *name, unsigne
 	return 0;
 }
 
+/* Syscall numbers of proc_syscalls (and unshare, clone), resolved once. */
+static struct {
+	pthread_once_t once;
+	int nr[ARRAY_SIZE(proc_syscalls)][12];
+	int unshare, clone;
+} proc_nrs = {.once = PTHREAD_ONCE_INIT};
+
+static void resolve_proc_nrs(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(proc_syscalls); i++)
+		for (size_t k = 0; k < 12; k++)
+			proc_nrs.nr[i][k] =
+				proc_syscalls[i].names[k]
+					? seccomp_syscall_resolve_name(proc_syscalls[i].names[k])
+					: __NR_SCMP_ERROR;
+	proc_nrs.unshare = seccomp_syscall_resolve_name("unshare");
+	proc_nrs.clone = seccomp_syscall_resolve_name("clone");
+}
+
+unsigned ward_filter_proc_group(long nr, const char **name)
+{
+	pthread_once(&proc_nrs.once, resolve_proc_nrs);
+	*name = NULL;
+	if (nr < 0 || nr == __NR_SCMP_ERROR)
+		return 0;
+	if (nr == proc_nrs.unshare || nr == proc_nrs.clone) {
+		*name = nr == proc_nrs.unshare ? "unshare" : "clone";
+		return WARD_PROC_USERNS;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(proc_syscalls); i++)
+		for (size_t k = 0; proc_syscalls[i].names[k]; k++)
+			if (proc_nrs.nr[i][k] == nr) {
+				*name = proc_syscalls[i].names[k];
+				return proc_syscalls[i].group;
+			}
+	return 0;
+}
+
 static int add_process_rules(scmp_filter_ctx ctx, const struct ward_policy *p, struct werr *e)
 {
-	uint32_t deny = SCMP_ACT_ERRNO((uint16_t)p->process.errnum);
+	/* audited refusals go to the supervisor, which answers with the same errno */
+	uint32_t deny = (ward_filter_mediated(p) & WARD_MED_PROCESS)
+				? SCMP_ACT_NOTIFY
+				: SCMP_ACT_ERRNO((uint16_t)p->process.errnum);
 	for (size_t i = 0; i < ARRAY_SIZE(proc_syscalls); i++) {
 		if (!(p->process.deny & proc_syscalls[i].group))
 			continue;

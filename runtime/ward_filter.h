@@ -28,7 +28,13 @@
  * policy can deny something or wants an audit line:
  *   connect, bind, listen, sendto with a non-NULL address (a NULL address is
  *   decided in BPF: the kernel uses the connected peer), sendmsg, sendmmsg,
- *   and execve/execveat when exec is audited.
+ *   and execve/execveat when exec is audited;
+ *   the process operations above (same conditions on the registers) when the
+ *   policy audits them (audit.process): the supervisor refuses each one with
+ *   the policy's errno from the registers alone and logs it. The decision is
+ *   the same as BPF's; only the round trip and the line are added, and with the
+ *   supervisor gone they fail with ENOSYS instead. clone3 stays in BPF (ENOSYS
+ *   is glibc's cue to fall back to clone, not a refusal worth a line).
  *
  * Fail closed: when the supervisor (the listener's only holder) is gone, the
  * kernel answers every notified call with ENOSYS. The libc fallbacks ENOSYS
@@ -63,6 +69,8 @@ enum ward_mediated {
 	WARD_MED_SENDMSG = 1u << 4,
 	WARD_MED_SENDMMSG = 1u << 5,
 	WARD_MED_EXEC = 1u << 6, /* execve, execveat */
+	/* the process.deny groups, answered (and logged) by the supervisor: audit.process */
+	WARD_MED_PROCESS = 1u << 7,
 };
 
 struct ward_filter {
@@ -73,6 +81,14 @@ struct ward_filter {
 
 /* The notified set for a policy (what ward_filter_build will put in NOTIFY rules). */
 uint32_t ward_filter_mediated(const struct ward_policy *p);
+
+/*
+ * The process operation a notified syscall number belongs to: its group
+ * (enum ward_proc_group bit; WARD_PROC_USERNS for unshare and clone, whose
+ * flags the caller must still check) and its name, or 0 when it is none of
+ * them. Thread-safe.
+ */
+unsigned ward_filter_proc_group(long nr, const char **name);
 
 /* Compiles the policy (nothing is loaded). A "none" policy gives an empty filter. */
 int ward_filter_build(const struct ward_policy *p, struct ward_filter *out, struct werr *e);

@@ -106,6 +106,8 @@ int sup_target_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
 int sup_target_getfd(struct sup_call *c, int fd);
 /* The calling thread's name (for audit lines). */
 int sup_target_comm(struct sup_call *c, char *buf, size_t len);
+/* Closes what the cache of recent callers holds for tasks that have exited. */
+void sup_target_forget_dead(int proc_fd);
 
 struct sup_creds {
 	uid_t uid[4]; /* real, effective, saved, fs */
@@ -128,6 +130,21 @@ bool sup_net_listen(struct sup_call *c);
 bool sup_net_sendto(struct sup_call *c);
 bool sup_net_sendmsg(struct sup_call *c);
 bool sup_net_sendmmsg(struct sup_call *c);
+
+/* ---- sup_proc.c: refused process operations (audit.process). False: not one of them. */
+bool sup_proc_refuse(struct sup_call *c);
+
+/* ---- sup_hostsock.c: host sockets the unix rules deny, by inode (bind mounts rename) ---- */
+struct sup_sock_id {
+	dev_t dev;
+	ino_t ino;
+	const char *host_path; /* static, or a string of the policy */
+};
+#define SUP_MAX_SOCK_IDS 24
+/* Looks them up now (stat in the calling thread's root: the host's). Returns how many. */
+size_t sup_denied_host_sockets(const struct ward_policy *p, struct sup_sock_id *ids, size_t max);
+/* The host path of the denied socket fd is (an O_PATH fd of a socket file), or NULL. */
+const char *sup_sock_id_match(const struct sup_sock_id *ids, size_t n, int fd);
 
 /* ---- sup_exec.c ---- */
 void sup_exec_audit(struct sup_call *c, bool at);

@@ -29,32 +29,43 @@ void sup_exec_audit(struct sup_call *c, bool at)
 		jsonw_key_int(w, "dirfd", (int)c->n.data.args[0]);
 		jsonw_key_int(w, "flags", (int)c->n.data.args[4]);
 	}
+
+	/* read everything first: it is logged only if the caller still waits (below) */
 	char path[1024];
 	bool trunc = false, any_trunc = false;
-	if (sup_target_read_str(pid, path_addr, path, sizeof(path), &trunc) == 0)
-		jsonw_key_str(w, "path", path);
+	bool have_path = sup_target_read_str(pid, path_addr, path, sizeof(path), &trunc) == 0;
 	any_trunc |= trunc;
-
-	jsonw_key(w, "argv");
-	jsonw_arr_open(w);
-	size_t budget = EXEC_ARGV_BYTES;
+	char args[EXEC_ARGV_BYTES]; /* the arguments, one after another with their NULs */
+	size_t used = 0;
+	int nargs = 0;
 	for (int i = 0; argv_addr && i < EXEC_MAX_ARGS + 1; i++) {
 		uint64_t ptr;
 		if (sup_target_read(pid, argv_addr + (uint64_t)i * 8, &ptr, 8) < 0 || !ptr)
 			break;
-		if (i == EXEC_MAX_ARGS || budget < 2) {
+		if (i == EXEC_MAX_ARGS || sizeof(args) - used < 2) {
 			any_trunc = true;
 			break;
 		}
-		char arg[EXEC_ARGV_BYTES];
-		if (sup_target_read_str(pid, ptr, arg, budget, &trunc) < 0)
+		if (sup_target_read_str(pid, ptr, args + used, sizeof(args) - used, &trunc) < 0)
 			break;
 		any_trunc |= trunc;
-		budget -= strlen(arg) + 1;
-		jsonw_str(w, arg);
+		used += strlen(args + used) + 1;
+		nargs++;
 	}
-	jsonw_arr_close(w);
-	if (any_trunc)
-		jsonw_key_bool(w, "truncated", true);
+	/*
+	 * The strings were read by pid: if the caller is gone (killed meanwhile), the
+	 * pid may name another process by now, and what we read is not the caller's.
+	 */
+	if (sup_call_valid(c)) {
+		if (have_path)
+			jsonw_key_str(w, "path", path);
+		jsonw_key(w, "argv");
+		jsonw_arr_open(w);
+		for (size_t off = 0; nargs-- > 0; off += strlen(args + off) + 1)
+			jsonw_str(w, args + off);
+		jsonw_arr_close(w);
+		if (any_trunc)
+			jsonw_key_bool(w, "truncated", true);
+	}
 	sup_call_continue(c);
 }

@@ -46,8 +46,9 @@
 #include "sup.h"
 #include "sup_proto.h"
 
-#define IDLE_EXIT_SEC 60
-#define WATCHDOG_NS   (20 * 1000 * 1000)
+#define IDLE_EXIT_SEC  60
+#define WATCHDOG_NS    (20 * 1000 * 1000)
+#define SWEEP_DELAY_NS (200 * 1000 * 1000)
 
 enum src_kind {
 	SRC_LSOCK,
@@ -72,6 +73,7 @@ struct loop {
 	struct src *conns, *listeners;
 	unsigned n_conns, n_listeners;
 	bool ever_listener, stopping, watchdog_armed;
+	bool sweep_pending; /* sweep the caller cache at the next slow tick */
 	time_t last_activity;
 	time_t next_refresh;
 	void *notif_buf;
@@ -135,7 +137,10 @@ static void timer_set(int fd, long long first_ns, long long period_ns)
 	timerfd_settime(fd, 0, &it, NULL);
 }
 
-/* The slow timer runs only for host refreshes and the wait for a first listener. */
+/*
+ * The slow timer runs only for host refreshes, the wait for a first listener
+ * and one sweep of the caller cache shortly after a listener hung up.
+ */
 static void slow_timer_update(struct loop *L)
 {
 	long long period = 0;
@@ -143,7 +148,7 @@ static void slow_timer_update(struct loop *L)
 		period = (long long)L->s.pol->net.host_refresh_sec * 1000000000ll;
 	if (!L->ever_listener && (period == 0 || period > 10 * 1000000000ll))
 		period = 10 * 1000000000ll;
-	timer_set(L->slow.fd, period, period);
+	timer_set(L->slow.fd, L->sweep_pending ? SWEEP_DELAY_NS : period, period);
 }
 
 static void on_slow_timer(struct loop *L)
@@ -155,6 +160,10 @@ static void on_slow_timer(struct loop *L)
 	if (sup_hosts_any(L->s.hosts) && now >= L->next_refresh) {
 		sup_hosts_refresh(L->s.hosts);
 		L->next_refresh = now + (time_t)L->s.pol->net.host_refresh_sec;
+	}
+	if (L->sweep_pending) {
+		sup_target_forget_dead(L->s.proc_fd);
+		L->sweep_pending = false;
 	}
 	if (!L->ever_listener && L->n_conns == 0 && now - L->last_activity >= IDLE_EXIT_SEC) {
 		log_warn("supervisor: no listener arrived within %d s; exiting", IDLE_EXIT_SEC);
@@ -217,8 +226,9 @@ static void handle_notification(struct loop *L, struct src *l, const struct secc
 			sup_exec_audit(c, true);
 			break;
 		default:
-			/* notified but not ours to mediate: refuse, never CONTINUE */
-			sup_call_reply(c, 0, ENOSYS, "error", NULL);
+			/* a refused process operation, or else not ours: refuse, never CONTINUE */
+			if (!sup_proc_refuse(c))
+				sup_call_reply(c, 0, ENOSYS, "error", NULL);
 			break;
 		}
 	}
@@ -242,6 +252,14 @@ static void on_listener(struct loop *L, struct src *l, uint32_t events)
 		audit_event(L, "listener-closed", l->pid, NULL, NULL);
 		src_remove(L, &L->listeners, l);
 		L->n_listeners--;
+		/*
+		 * A process (tree) is gone: so are the fds cached for its threads. The
+		 * hang-up can come while its last task is still being released, so once
+		 * more a little later.
+		 */
+		sup_target_forget_dead(L->s.proc_fd);
+		L->sweep_pending = true;
+		slow_timer_update(L);
 	}
 }
 

@@ -21,8 +21,10 @@
  * (SO_DOMAIN of the duplicate): AF_UNSPEC is a disconnect for connect but an
  * IPv4 destination for sends on AF_INET sockets (udp_sendmsg does that);
  * AF_INET on an AF_INET6 socket is an IPv4 destination; the unspecified
- * address is matched as loopback. Malformed addresses get the kernel's errno
- * without emulation.
+ * address is matched as loopback, and the emulation then connects or sends
+ * to that loopback address (a bound socket would otherwise reach its own bound
+ * address, any address with IP_FREEBIND). Malformed addresses get the kernel's
+ * errno without emulation.
  *
  * Acting as the caller: the emulation runs with the supervisor's credentials
  * unless something makes them visible:
@@ -152,6 +154,10 @@ struct net_op {
 	int fddir; /* our /proc/thread-self/fd, for unix paths */
 	int cwdfd; /* the caller's cwd, for unix paths */
 	char resolved[PATH_MAX];
+	/* unix paths: the host sockets the rules deny, by inode (looked up before enter_view) */
+	struct sup_sock_id host_ids[SUP_MAX_SOCK_IDS];
+	size_t n_host_ids;
+	const char *denied_host_sock; /* the one a path turned out to be */
 };
 
 /* ---------- helpers ---------- */
@@ -480,6 +486,12 @@ static int unix_path_prepare(struct sup_call *c, struct net_op *op, struct net_m
 		*denied = true;
 		return 0;
 	}
+	/* a host socket the rules deny, bind-mounted under another name */
+	op->denied_host_sock = sup_sock_id_match(op->host_ids, op->n_host_ids, *pathfd);
+	if (op->denied_host_sock) {
+		*denied = true;
+		return 0;
+	}
 	struct sockaddr_un *sun = (struct sockaddr_un *)&m->addr;
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
@@ -557,6 +569,8 @@ static void record_result(struct sup_call *c, struct net_op *op, long val, int e
 	if (c->audit) {
 		if (op->resolved[0])
 			jsonw_key_str(&c->jw, "resolved", op->resolved);
+		if (op->denied_host_sock)
+			jsonw_key_str(&c->jw, "hostSocket", op->denied_host_sock);
 		if (denied)
 			jsonw_key_str(&c->jw, "rule", rule);
 	}
@@ -582,9 +596,13 @@ static void run_op(struct sup_call *c, void *arg)
 	int err = 0;
 	char rule[64] = "network.unixDefault";
 
-	if (op->need_view && enter_view(c, op) < 0) {
-		err = errno;
-		goto out;
+	if (op->need_view) {
+		/* still in the host's root: a fresh job thread (a view is never left) */
+		op->n_host_ids = sup_denied_host_sockets(c->s->pol, op->host_ids, SUP_MAX_SOCK_IDS);
+		if (enter_view(c, op) < 0) {
+			err = errno;
+			goto out;
+		}
 	}
 	if (op->need_creds) {
 		if (sup_creds_enter(&op->cr) < 0) {
@@ -725,6 +743,32 @@ static void fail(struct sup_call *c, struct net_op *op, int err)
 	op_free(op);
 }
 
+/*
+ * The unspecified destination (0.0.0.0, ::, ::ffff:0.0.0.0) is "this host",
+ * and decide() matched it as loopback. But which address the kernel would pick
+ * depends on the socket: an IPv4 socket bound to X connects (and sends) to X
+ * itself - and with IP_FREEBIND, X can be any address, one that leaves the
+ * host. So the emulation uses the loopback address that was checked: what was
+ * decided is what is done.
+ */
+static void pin_unspecified(const struct sock_info *si, struct net_msg *m)
+{
+	bool in6 = m->d.family == AF_INET6 || (si->domain == AF_INET6 && m->d.family == AF_UNSPEC);
+	if (in6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&m->addr;
+		static const uint8_t zero4[4];
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+			s6->sin6_addr = in6addr_loopback;
+		else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+			 memcmp(&s6->sin6_addr.s6_addr[12], zero4, 4) == 0)
+			s6->sin6_addr.s6_addr[12] = 127, s6->sin6_addr.s6_addr[15] = 1;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&m->addr;
+		if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+}
+
 /* Decides every message; 0 to go on, else answered (denied or invalid). */
 static int decide_all(struct sup_call *c, struct net_op *op)
 {
@@ -754,6 +798,8 @@ static int decide_all(struct sup_call *c, struct net_op *op)
 		}
 		if (m->d.kind == DEST_UNIX_PATH)
 			op->need_view = true;
+		if (m->d.kind == DEST_INET && op->kind != OP_BIND)
+			pin_unspecified(&op->si, m);
 	}
 	return 0;
 }

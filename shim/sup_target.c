@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,48 @@ static int cached_pidfd(int proc_fd, pid_t tid, bool fresh)
 	int fd = e->pidfd >= 0 ? fcntl(e->pidfd, F_DUPFD_CLOEXEC, 3) : -1;
 	pthread_mutex_unlock(&tid_lock);
 	return fd;
+}
+
+/*
+ * Whether a task has exited: a zombie or one being released counts (it makes
+ * no more calls). The listener's hang-up can come while its last task is
+ * still being released, when /proc/TID/comm still reads.
+ */
+static bool task_exited(int proc_fd, const struct tid_ent *e)
+{
+	if (e->pidfd >= 0) {
+		struct pollfd p = {.fd = e->pidfd, .events = POLLIN};
+		if (poll(&p, 1, 0) != 0)
+			return true; /* readable (or an error): exited */
+	}
+	char path[32], buf[512];
+	snprintf(path, sizeof(path), "%d/stat", e->tid);
+	int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')'); /* the name may contain anything */
+	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
+}
+
+void sup_target_forget_dead(int proc_fd)
+{
+	pthread_mutex_lock(&tid_lock);
+	for (int i = 0; i < TID_CACHE; i++) {
+		struct tid_ent *e = &tid_cache[i];
+		if (!e->used)
+			continue;
+		bool dead = task_exited(proc_fd, e);
+		if (dead) {
+			ent_reset(e, 0);
+			e->used = 0;
+		}
+	}
+	pthread_mutex_unlock(&tid_lock);
 }
 
 int sup_target_pidfd(struct sup_call *c)

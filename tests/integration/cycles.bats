@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# Many create/start/kill/delete cycles leave nothing behind: no mount, cgroup, process,
-# fd of ward's, or state dir.
+# Many create/start/kill/delete cycles leave nothing behind: no mount, cgroup, container
+# process, supervisor or state dir.
 
 load helpers
 
@@ -16,20 +16,23 @@ cgroup_dirs() {
 	prefix=cyc$$
 	echo "$prefix" >>"$WARD_TEST_DIR/ids"
 	mounts_before=$(wc -l </proc/self/mountinfo)
-	procs_before=$(ps -e --no-headers | wc -l)
+	pids=()
 	for ((i = 0; i < CYCLES; i++)); do
 		id=$prefix-$i
 		echo "$id" >>"$WARD_TEST_DIR/ids"
 		ward_cmd create -b "$BUNDLE" "$id"
 		ward_cmd start "$id"
+		pids+=("$(state_field "$id" pid)")
 		ward_cmd kill "$id" KILL
 		ward_cmd delete --force "$id"
 	done
 	[ -z "$(ls -A "$WARD_ROOT")" ]
 	[ "$(wc -l </proc/self/mountinfo)" -eq "$mounts_before" ]
 	[ -z "$(cgroup_dirs "$prefix")" ]
-	# nothing of ours is left running (allow for unrelated host churn of a few processes)
-	! pgrep -f "sleep 1000" >/dev/null
-	procs_after=$(ps -e --no-headers | wc -l)
-	[ "$procs_after" -le $((procs_before + 5)) ]
+	# no container process of ours is left running, nor a supervisor
+	for pid in "${pids[@]}"; do
+		[ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
+	done
+	run pgrep -f "__supervise --state-dir $WARD_ROOT" -r R,S,D
+	[ "$status" -eq 1 ]
 }

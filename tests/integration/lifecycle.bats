@@ -64,6 +64,7 @@ proc_gone() {
 	[ "$(state_field "$id" bundle)" = "$BUNDLE" ]
 	kill -0 "$pid"
 	run ward_cmd start "$id"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(state_field "$id" status)" = running ]
 	run ward_cmd start "$id"
@@ -250,7 +251,8 @@ assert l["'"$b"'"]["pid"] > 0
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/no/such/binary"* ]]
 	[ ! -e "$WARD_ROOT/$id" ]
-	! grep -rqs "$id" /proc/self/mountinfo
+	run grep -qs "$id" /proc/self/mountinfo
+	[ "$status" -eq 1 ]
 	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$id" 2>/dev/null)" ]
 }
 
@@ -372,6 +374,26 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 @test "the container gets no fd of ward's beyond stdio" {
 	setup_bundle sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
 	run ward_cmd run -b "$BUNDLE" "$(new_id)"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "0 1 2 3 " ]
+}
+
+@test "state reports the policy and the running supervisor; exec uses the policy saved at create" {
+	setup_bundle sleep 1000
+	id=$(new_id)
+	ward_cmd --policy agent run -d -b "$BUNDLE" "$id"
+	[ "$(state_field "$id" policy)" = agent ]
+	sup=$(state_field "$id" supervisorPid)
+	[ "$sup" -gt 0 ]
+	grep -q "__supervise" "/proc/$sup/cmdline"
+	[ "$(cfg_get .name "$WARD_ROOT/$id/policy.json")" = agent ]
+	run ward_cmd exec "$id" true
+	[ "$status" -eq 0 ]
+	ward_cmd delete --force "$id"
+	proc_gone "$sup"
+	id=$(new_id)
+	ward_cmd --policy none run -d -b "$BUNDLE" "$id"
+	[ "$(state_field "$id" policy)" = none ]
+	[ -z "$(state_field "$id" supervisorPid)" ]
 }

@@ -359,8 +359,8 @@ static void test_builtin_shapes(void)
 		if (strcmp(names[i], "agent") == 0)
 			TAP_OK(f.mediated == (WARD_MED_CONNECT | WARD_MED_BIND | WARD_MED_LISTEN |
 					      WARD_MED_SENDTO | WARD_MED_SENDMSG |
-					      WARD_MED_SENDMMSG | WARD_MED_EXEC),
-			       "agent mediates network and exec");
+					      WARD_MED_SENDMMSG | WARD_MED_EXEC | WARD_MED_PROCESS),
+			       "agent mediates network, exec and (audited) process refusals");
 		if (strcmp(names[i], "default") == 0)
 			TAP_OK(!(f.mediated & WARD_MED_EXEC) && (f.mediated & WARD_MED_CONNECT),
 			       "default mediates network (audit), not exec");
@@ -378,6 +378,30 @@ static void test_builtin_shapes(void)
 	       "refusals only: an OCI NOTIFY profile can coexist");
 	ward_filter_release(&f);
 	policy_free(p);
+	/* audited refusals go through the supervisor */
+	p = must_parse("{\"process\":{\"deny\":[\"ptrace\"]},\"audit\":{\"process\":true}}");
+	TAP_OK(ward_filter_build(p, &f, &e) == 0 && f.has_listener &&
+		       f.mediated == WARD_MED_PROCESS,
+	       "audited refusals: a listener, only the process group notified");
+	ward_filter_release(&f);
+	policy_free(p);
+	p = must_parse("{\"audit\":{\"process\":true}}");
+	TAP_OK(ward_filter_build(p, &f, &e) == 0 && !f.has_listener && f.mediated == 0,
+	       "audit.process without refusals notifies nothing");
+	ward_filter_release(&f);
+	policy_free(p);
+	const char *name = NULL;
+	TAP_OK(ward_filter_proc_group(SYS_ptrace, &name) == WARD_PROC_PTRACE && name &&
+		       strcmp(name, "ptrace") == 0,
+	       "ptrace is in the ptrace group");
+	TAP_OK(ward_filter_proc_group(SYS_clone, &name) == WARD_PROC_USERNS && name &&
+		       strcmp(name, "clone") == 0,
+	       "clone is checked for user namespaces");
+	TAP_OK(ward_filter_proc_group(SYS_fsopen, &name) == WARD_PROC_MOUNT,
+	       "fsopen is in the mount group");
+	TAP_OK(ward_filter_proc_group(SYS_getpid, &name) == 0 && !name, "getpid is in no group");
+	TAP_OK(ward_filter_proc_group(SYS_clone3, &name) == 0,
+	       "clone3 is not a refusal (ENOSYS in BPF)");
 	policy_load("agent", &p, &e);
 	TAP_OK(ward_filter_check_oci(p, true, &e) < 0 && strstr(e.msg, "--policy none"),
 	       "agent + OCI NOTIFY refused: %s", e.msg);
