@@ -6,6 +6,8 @@
  */
 #include "process_attrs_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -122,6 +124,61 @@ int process_apply_identity(const struct oci_process *p, int proc_fd, struct werr
 	return 0;
 }
 
+/* (mount, inode) of fd, or of path relative to it. */
+static int mnt_ino(int fd, const char *path, struct statx *st)
+{
+	return statx(fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, st);
+}
+
+static bool same_node(const struct statx *a, const struct statx *b)
+{
+	return a->stx_mnt_id == b->stx_mnt_id && a->stx_ino == b->stx_ino;
+}
+
+/*
+ * getcwd's check without getcwd, which a container's seccomp profile may refuse (it is
+ * loaded before the user change when noNewPrivileges is off): climb ".." from the cwd. It
+ * stops at our root only if the cwd is below it; from outside it stops at another top.
+ */
+static int cwd_below_root(const char *cwd, struct werr *e)
+{
+	struct statx root, cur, up;
+	if (mnt_ino(AT_FDCWD, "/", &root) < 0)
+		return werr_sys(e, "process.cwd: statx /");
+	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return werr_sys(e, "process.cwd: open %s", cwd);
+	int r = -1;
+	for (int depth = 0; depth <= PATH_MAX / 2; depth++) {
+		if (mnt_ino(fd, "", &cur) < 0)
+			break;
+		if (same_node(&cur, &root)) {
+			r = 0;
+			break;
+		}
+		int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0)
+			break;
+		close(fd);
+		fd = parent;
+		if (mnt_ino(fd, "", &up) < 0)
+			break;
+		if (same_node(&up, &cur)) {
+			errno = 0;
+			break; /* a top that is not our root */
+		}
+	}
+	int saved = errno;
+	close(fd);
+	if (r < 0 && saved) {
+		errno = saved;
+		return werr_sys(e, "process.cwd: check where %s leads", cwd);
+	}
+	if (r < 0)
+		return werr_set(e, 0, "process.cwd: %s is outside the container's root", cwd);
+	return 0;
+}
+
 int process_chdir(const char *cwd, struct werr *e)
 {
 	if (chdir(cwd) < 0)
@@ -132,8 +189,12 @@ int process_chdir(const char *cwd, struct werr *e)
 	 * below our root "(unreachable)"; glibc's would hide that as ENOENT.
 	 */
 	char buf[PATH_MAX];
-	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0)
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0) {
+		/* errors getcwd itself never gives: a seccomp profile refused it */
+		if (errno != ENOENT && errno != ERANGE && errno != ENAMETOOLONG)
+			return cwd_below_root(cwd, e);
 		return werr_sys(e, "process.cwd: check where %s leads", cwd);
+	}
 	if (buf[0] != '/')
 		return werr_set(e, 0, "process.cwd: %s is outside the container's root", cwd);
 	return 0;

@@ -24,6 +24,20 @@ load helpers
 	[[ "$output" == *started* ]]
 }
 
+# validation: linux_seccomp (a profile with getcwd -> ERRNO). The cwd check after chdir
+# (CVE-2024-21626) used getcwd, which the profile - loaded before the user change without
+# noNewPrivileges - refuses; runc 1.1.5 fails this test the same way.
+@test "seccomp without noNewPrivileges: a profile refusing getcwd does not break the cwd check" {
+	setup_bundle sh -c 'echo started'
+	cfg_set .process.noNewPrivileges false
+	cfg_set .process.cwd /tmp
+	cfg_set .linux.seccomp '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getcwd"],"action":"SCMP_ACT_ERRNO"}]}'
+	run ward_cmd run -b "$BUNDLE" "$(new_id)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *started* ]]
+}
+
 # validation: poststart_fail, poststop_fail. The spec: a failing poststart or poststop hook
 # is logged as a warning and "the remaining hooks and lifecycle continue as if the hook had
 # succeeded" - every later hook of the list still runs.
@@ -127,6 +141,7 @@ mount_count() {
 	[ "$status" -eq 0 ]
 	ward_cmd delete --force "$id"
 	kill -KILL "$holder"
+	wait "$holder" 2>/dev/null || true
 }
 
 # Not a validation test, but it broke lifecycle.bats and shows in validation runs' stderr:
