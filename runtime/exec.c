@@ -121,7 +121,8 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 	 * the container's /proc, checked on every open */
 	int proc_fd = -1;
 	struct werr pe;
-	if (mount_new_fs_detached("proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &proc_fd, &pe) < 0)
+	if (mount_new_fs_detached("proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &proc_fd, &pe) <
+	    0)
 		proc_fd = -1;
 	if (process_apply_early(p, x->personality, proc_fd, e) < 0)
 		return -1;

@@ -48,12 +48,16 @@ class Spawner:
     def __init__(self, scratch):
         self.out_path = os.path.join(scratch, "cmd.out")
         self.err_path = os.path.join(scratch, "cmd.err")
+        # stdin is an empty file of ours, not /dev/null: runsc hands its stdio to the
+        # container user (chown), which would change the owner of the host's /dev/null
+        self.in_path = os.path.join(scratch, "cmd.in")
+        open(self.in_path, "w").close()
         signal.signal(signal.SIGALRM, _on_alarm)
 
     def run(self, argv, capture=False, timeout=120.0, check=True):
-        out = self.out_path if capture else os.devnull
+        out = self.out_path  # a file, not /dev/null, for the same reason as stdin
         acts = [
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 0, self.in_path, os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
             (os.POSIX_SPAWN_OPEN, 2, self.err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
         ]

@@ -715,4 +715,19 @@ static inline void run_container(struct cfgb *b, const char *bundle, const struc
 /* Asserts key == expected. */
 #define EXPECT(res, key, expected, ...) TAP_STREQ(res_get((res), (key)), (expected), __VA_ARGS__)
 
+/*
+ * What a mask made from the host's /dev/null looks like: the real 1:3 device, with the host
+ * node's own owner (another program on the machine may have changed it; masks bind the node).
+ */
+static inline const char *host_null_desc(void)
+{
+	static char d[64];
+	struct stat st;
+	if (stat("/dev/null", &st) < 0)
+		return "c 1:3 0666 0:0";
+	snprintf(d, sizeof(d), "c 1:3 %04o %u:%u", (unsigned)(st.st_mode & 07777),
+		 (unsigned)st.st_uid, (unsigned)st.st_gid);
+	return d;
+}
+
 #endif
