@@ -31,6 +31,7 @@
 #include "process_attrs.h"
 #include "rootfs.h"
 #include "seccomp_oci.h"
+#include "file_policy.h"
 #include "policy.h"
 #include "supervisor_client.h"
 #include "sync.h"
@@ -192,6 +193,8 @@ static int validate(struct create_run *r, struct werr *e)
 				 PRESERVE_FDS_MAX);
 	if (select_policy(r, e) < 0)
 		return -1;
+	/* the policy's hidden and read-only paths, applied by the rootfs code like the config's */
+	file_policy_extend_config(r->cfg, r->policy);
 	if (ns_plan_build(cfg, &r->plan, e) < 0 || rootfs_validate(cfg, e) < 0 ||
 	    process_attrs_validate(&cfg->process, &cfg->linux_.personality, -1, e) < 0)
 		return -1;
@@ -253,6 +256,7 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.agent_sock = r->agent_sock,
 		.state_lock_fd = r->c->lock_fd,
 		.state_dir_fd = r->c->dir_fd,
+		.policy = r->policy,
 	};
 	if (!staged) {
 		pid_t pid = clone_ns(r->plan.clone_flags);

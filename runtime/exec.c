@@ -23,6 +23,7 @@
 #include "namespaces.h"
 #include "process_attrs.h"
 #include "seccomp_oci.h"
+#include "landlock.h"
 #include "policy.h"
 #include "supervisor_client.h"
 #include "sync.h"
@@ -80,6 +81,8 @@ struct exec_child {
 	char *state_json; /* for the seccomp agent */
 	int sync_fd;
 	int console_fd;
+	const struct ward_policy *policy;
+	const char *container_cwd; /* process.cwd of the container: the policy's "$cwd" */
 };
 
 /* As in init: ward's filter and its handoff first, then the container's own profile. */
@@ -145,6 +148,9 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 		return -1;
 	if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
 		return -1;
+	/* still privileged: Landlock needs CAP_SYS_ADMIN where no_new_privs is off */
+	if (landlock_restrict(x->policy, x->container_cwd, e) < 0)
+		return werr_wrap(e, "policy");
 	if (process_apply_identity(p, proc_fd, e) < 0)
 		return -1;
 	if (process_chdir(p->cwd, e) < 0)
@@ -297,6 +303,8 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 				.state_json = container_state_json(c, STATUS_RUNNING, false),
 				.sync_fd = sv[1],
 				.console_fd = console_fd,
+				.policy = policy,
+				.container_cwd = cfg->process.cwd,
 			};
 			exec_child_main(&x);
 		}

@@ -18,6 +18,7 @@
 #include "../oci-spec/oci_state.h"
 #include "console.h"
 #include "hooks.h"
+#include "landlock.h"
 #include "process_attrs.h"
 #include "rootfs.h"
 #include "supervisor_client.h"
@@ -227,6 +228,9 @@ static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, c
 	/* without no_new_privs only a privileged process may install a filter: do it now */
 	if (process_seccomp_before_identity(p) && load_seccomp(ctx, host_pid, e) < 0)
 		return -1;
+	/* still privileged: Landlock needs CAP_SYS_ADMIN where no_new_privs is off */
+	if (landlock_restrict(ctx->policy, p->cwd, e) < 0)
+		return werr_wrap(e, "policy");
 	if (process_apply_identity(p, init_proc_fd, e) < 0)
 		return -1;
 	/* as the container user: the cwd must be reachable with its rights */

@@ -7,6 +7,7 @@
 
 #include "../oci-spec/oci_config.h"
 #include "namespaces.h"
+#include "policy.h"
 #include "seccomp_oci.h"
 #include "ward_filter.h"
 
@@ -32,6 +33,7 @@ struct init_ctx {
 	int agent_sock;                 /* connected to linux.seccomp.listenerPath, -1 */
 	int state_lock_fd; /* create's lock: ours to drop, or `start` would wait on it */
 	int state_dir_fd;
+	const struct ward_policy *policy; /* its file rules become a Landlock domain */
 };
 
 void __attribute__((noreturn)) container_init(const struct init_ctx *ctx);

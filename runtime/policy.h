@@ -81,6 +81,19 @@ struct ward_unix_rule {
 	char *abstract; /* abstract names without the leading NUL */
 };
 
+/* A list of absolute container paths; "$cwd" in a policy stands for process.cwd. */
+struct ward_path_set {
+	char **paths;
+	size_t n;
+};
+
+/* How much the kernel's Landlock LSM is asked for. */
+enum ward_landlock_mode {
+	WARD_LANDLOCK_BEST_EFFORT = 0, /* the best ABI there is; what it lacks is logged */
+	WARD_LANDLOCK_REQUIRED,        /* create fails when Landlock is missing or too old */
+	WARD_LANDLOCK_OFF
+};
+
 /* Socket families 0..63 as a bit mask (AF_MAX is 46 today). */
 #define WARD_AF_BITS 64
 
@@ -121,7 +134,28 @@ struct ward_policy {
 		 * trip per refused call, refused with ENOSYS when the supervisor is gone.
 		 */
 		bool process;
+		bool files; /* opens (with flags), renames, unlinks, links: caller-reported */
 	} audit;
+
+	/*
+	 * What the container may read, write and execute. `present` false (no "files"
+	 * member): no file restrictions. Enforced by the kernel: Landlock rules (read-only,
+	 * writable, executable beneath each path; nothing elsewhere), read-only bind mounts
+	 * of the read-only and executable paths that hold no writable one, and hidden paths
+	 * masked like linux.maskedPaths. See runtime/file_policy.c.
+	 */
+	struct {
+		bool present;
+		struct ward_path_set read_only, writable, executable, hidden;
+		bool mount_read_only; /* also make read-only paths read-only mounts */
+	} files;
+
+	/* Virtualized /proc and /sys cpu files computed from the container's cgroup. */
+	struct {
+		bool virtualize;
+	} proc;
+
+	enum ward_landlock_mode landlock;
 };
 
 /*
@@ -143,6 +177,7 @@ const char *policy_builtin_json(const char *name);
 char *policy_to_json(const struct ward_policy *p);
 
 /* ---- names ---- */
+const char *policy_landlock_mode_name(enum ward_landlock_mode m);
 const char *policy_proc_group_name(enum ward_proc_group g);
 int policy_proc_group_from_name(const char *name); /* group bit or -1 */
 int policy_family_from_name(const char *name);     /* AF_* or -1 */

@@ -86,6 +86,28 @@ static void dump_rules(struct jsonw *w, const char *key, const char *def_key,
 	jsonw_arr_close(w);
 }
 
+static void dump_paths(struct jsonw *w, const char *key, const struct ward_path_set *set)
+{
+	jsonw_key(w, key);
+	jsonw_arr_open(w);
+	for (size_t i = 0; i < set->n; i++)
+		jsonw_str(w, set->paths[i]);
+	jsonw_arr_close(w);
+}
+
+const char *policy_landlock_mode_name(enum ward_landlock_mode m)
+{
+	switch (m) {
+	case WARD_LANDLOCK_REQUIRED:
+		return "required";
+	case WARD_LANDLOCK_OFF:
+		return "off";
+	case WARD_LANDLOCK_BEST_EFFORT:
+		break;
+	}
+	return "best-effort";
+}
+
 char *policy_to_json(const struct ward_policy *p)
 {
 	struct jsonw w;
@@ -148,7 +170,24 @@ char *policy_to_json(const struct ward_policy *p)
 	jsonw_key_bool(&w, "network", p->audit.network);
 	jsonw_key_bool(&w, "exec", p->audit.exec);
 	jsonw_key_bool(&w, "process", p->audit.process);
+	jsonw_key_bool(&w, "files", p->audit.files);
 	jsonw_obj_close(&w);
+
+	if (p->files.present) {
+		jsonw_key(&w, "files");
+		jsonw_obj_open(&w);
+		dump_paths(&w, "readOnly", &p->files.read_only);
+		dump_paths(&w, "writable", &p->files.writable);
+		dump_paths(&w, "executable", &p->files.executable);
+		dump_paths(&w, "hidden", &p->files.hidden);
+		jsonw_key_bool(&w, "mountReadOnly", p->files.mount_read_only);
+		jsonw_obj_close(&w);
+	}
+	jsonw_key(&w, "proc");
+	jsonw_obj_open(&w);
+	jsonw_key_bool(&w, "virtualize", p->proc.virtualize);
+	jsonw_obj_close(&w);
+	jsonw_key_str(&w, "landlock", policy_landlock_mode_name(p->landlock));
 	jsonw_obj_close(&w);
 	char *s = jsonw_take(&w);
 	if (!s)
