@@ -30,8 +30,8 @@
 
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule 445
-#define __NR_landlock_restrict_self 446
+#define __NR_landlock_add_rule       445
+#define __NR_landlock_restrict_self  446
 #endif
 
 struct ll_ruleset_attr {
@@ -51,27 +51,27 @@ struct ll_net_port_attr {
 };
 
 #define LL_CREATE_RULESET_VERSION (1u << 0)
-#define LL_RULE_PATH_BENEATH 1
-#define LL_RULE_NET_PORT 2
+#define LL_RULE_PATH_BENEATH      1
+#define LL_RULE_NET_PORT          2
 
-#define LL_FS_EXECUTE (1ull << 0)
-#define LL_FS_WRITE_FILE (1ull << 1)
-#define LL_FS_READ_FILE (1ull << 2)
-#define LL_FS_READ_DIR (1ull << 3)
-#define LL_FS_REMOVE_DIR (1ull << 4)
+#define LL_FS_EXECUTE     (1ull << 0)
+#define LL_FS_WRITE_FILE  (1ull << 1)
+#define LL_FS_READ_FILE   (1ull << 2)
+#define LL_FS_READ_DIR    (1ull << 3)
+#define LL_FS_REMOVE_DIR  (1ull << 4)
 #define LL_FS_REMOVE_FILE (1ull << 5)
-#define LL_FS_MAKE_CHAR (1ull << 6)
-#define LL_FS_MAKE_DIR (1ull << 7)
-#define LL_FS_MAKE_REG (1ull << 8)
-#define LL_FS_MAKE_SOCK (1ull << 9)
-#define LL_FS_MAKE_FIFO (1ull << 10)
-#define LL_FS_MAKE_BLOCK (1ull << 11)
-#define LL_FS_MAKE_SYM (1ull << 12)
-#define LL_FS_REFER (1ull << 13)     /* ABI 2 */
-#define LL_FS_TRUNCATE (1ull << 14)  /* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ull << 15) /* ABI 5 */
+#define LL_FS_MAKE_CHAR   (1ull << 6)
+#define LL_FS_MAKE_DIR    (1ull << 7)
+#define LL_FS_MAKE_REG    (1ull << 8)
+#define LL_FS_MAKE_SOCK   (1ull << 9)
+#define LL_FS_MAKE_FIFO   (1ull << 10)
+#define LL_FS_MAKE_BLOCK  (1ull << 11)
+#define LL_FS_MAKE_SYM    (1ull << 12)
+#define LL_FS_REFER       (1ull << 13) /* ABI 2 */
+#define LL_FS_TRUNCATE    (1ull << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV   (1ull << 15) /* ABI 5 */
 
-#define LL_NET_BIND_TCP (1ull << 0) /* ABI 4 */
+#define LL_NET_BIND_TCP    (1ull << 0) /* ABI 4 */
 #define LL_NET_CONNECT_TCP (1ull << 1)
 
 /* A port set larger than this is not worth one rule per port: no TCP backstop then. */
@@ -93,9 +93,9 @@ static uint64_t fs_rights_of_abi(int abi)
 #define LL_READ (LL_FS_READ_FILE | LL_FS_READ_DIR | LL_FS_IOCTL_DEV)
 #define LL_EXEC (LL_READ | LL_FS_EXECUTE)
 /* Everything but device nodes (which need CAP_MKNOD and the devices cgroup besides). */
-#define LL_WRITE                                                                            \
-	(LL_READ | LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR | \
-	 LL_FS_MAKE_REG | LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_MAKE_SYM | LL_FS_REFER |   \
+#define LL_WRITE                                                                                   \
+	(LL_READ | LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR |      \
+	 LL_FS_MAKE_REG | LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_MAKE_SYM | LL_FS_REFER |       \
 	 LL_FS_TRUNCATE)
 
 int landlock_abi(void)
@@ -242,10 +242,11 @@ int landlock_restrict(const struct ward_policy *p, const char *cwd, struct werr 
 	uint64_t handled_net = abi >= 4 ? want_net : 0;
 	if (want_net && !handled_net) {
 		if (p->landlock == WARD_LANDLOCK_REQUIRED)
-			return werr_set(e, EOPNOTSUPP,
-					"policy %s requires Landlock TCP rules (ABI 4), this kernel "
-					"has ABI %d",
-					p->name ? p->name : "?", abi);
+			return werr_set(
+				e, EOPNOTSUPP,
+				"policy %s requires Landlock TCP rules (ABI 4), this kernel "
+				"has ABI %d",
+				p->name ? p->name : "?", abi);
 		log_warn("landlock ABI %d has no TCP rules: the network policy has no kernel "
 			 "backstop",
 			 abi);

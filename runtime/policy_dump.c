@@ -114,8 +114,10 @@ char *policy_to_json(const struct ward_policy *p)
 	jsonw_init(&w, true);
 	jsonw_obj_open(&w);
 	jsonw_key_int(&w, "version", WARD_POLICY_VERSION);
-	jsonw_key_str(&w, "name", p->name);
-	jsonw_key_str(&w, "description", p->description);
+	if (p->name)
+		jsonw_key_str(&w, "name", p->name);
+	if (p->description)
+		jsonw_key_str(&w, "description", p->description);
 	jsonw_key_bool(&w, "supervise", p->supervise);
 
 	jsonw_key(&w, "process");

@@ -21,7 +21,7 @@
 #include "../common/util.h"
 #include "policy_parse_internal.h"
 
-#define POLICY_PATH_MAX 4096
+#define POLICY_PATH_MAX  4096
 #define POLICY_PATHS_MAX 1024
 
 /* Checks one path and returns its normal form (single slashes, no trailing one), or NULL. */
@@ -49,8 +49,8 @@ static char *clean_path(struct pctx *c, const char *where, const char *s)
 			break;
 		size_t len = strcspn(p, "/");
 		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.')) {
-			pp_fail(c, where, "\"%s\": \".\" and \"..\" are not allowed in policy paths",
-				s);
+			pp_fail(c, where,
+				"\"%s\": \".\" and \"..\" are not allowed in policy paths", s);
 			free(out);
 			return NULL;
 		}

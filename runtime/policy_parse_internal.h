@@ -18,8 +18,8 @@ struct pctx {
 };
 
 /* Fails with "<origin>: <path>: <message>"; returns -1. */
-__attribute__((format(printf, 3, 4))) int pp_fail(struct pctx *c, const char *path,
-						   const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int pp_fail(struct pctx *c, const char *path, const char *fmt,
+						  ...);
 void pp_subpath(char *out, const char *base, const char *key);
 void pp_indexpath(char *out, const char *base, size_t i);
 const char *pp_type_name(yajl_val v);

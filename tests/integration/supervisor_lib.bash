@@ -95,6 +95,20 @@ sup_serve() {
 	done
 }
 
+# sup_serve_unix NAME: a unix witness at $WARD_TEST_DIR/NAME (host side), log w-unix-NAME
+sup_serve_unix() {
+	local log=$WARD_TEST_DIR/w-unix-$1
+	"$SUP_NET" serve unix "$WARD_TEST_DIR/$1" 0 "$log" &
+	local pid=$!
+	echo "$pid" >>"$WARD_TEST_DIR/sup_pids"
+	echo "$pid" >>"$WARD_TEST_DIR/witness_pids"
+	local n=0
+	until [[ -e $log.ready ]]; do
+		((n++ < 200)) && kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+}
+
 # sup_witnesses PORT: a TCP and a UDP witness on each of 127.0.0.1, ::1, DENIED4, DENIED6.
 sup_witnesses() {
 	local a p

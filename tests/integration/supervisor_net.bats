@@ -175,20 +175,6 @@ expect_untouched() {
 	expect_untouched $DENIED6 $PORT
 }
 
-# sup_serve_unix NAME: a unix witness at $WARD_TEST_DIR/NAME (host side), log w-unix-NAME
-sup_serve_unix() {
-	local log=$WARD_TEST_DIR/w-unix-$1
-	"$SUP_NET" serve unix "$WARD_TEST_DIR/$1" 0 "$log" &
-	local pid=$!
-	echo "$pid" >>"$WARD_TEST_DIR/sup_pids"
-	echo "$pid" >>"$WARD_TEST_DIR/witness_pids"
-	local n=0
-	until [[ -e $log.ready ]]; do
-		((n++ < 200)) && kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-}
-
 # bind_mount SRC DEST: a bind mount into the container
 bind_mount() {
 	cfg_append .mounts "{\"destination\": \"$2\", \"type\": \"bind\", \"source\": \"$1\", \"options\": [\"bind\"]}"
