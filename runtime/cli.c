@@ -40,6 +40,9 @@ static const struct cli_opt global_opts[] = {
 	{"policy", 0, OPT_STRING, &global.policy, "NAME|FILE",
 	 "supervisor policy: built-in default (the default), agent, audit or none (no "
 	 "supervisor), or a policy file; the dev.ward.policy annotation wins over this flag"},
+	{"allowed-policies", 0, OPT_STRING, &global.allowed_policies, "NAME,...",
+	 "policies a dev.ward.policy annotation may choose (comma-separated names or files; "
+	 "default: any); --policy itself is always allowed"},
 	{"systemd-cgroup", 0, OPT_BOOL, &global.systemd_cgroup, NULL,
 	 "use systemd to manage cgroups (not supported yet: refused)"},
 	{"rootless", 0, OPT_STRING, &global.rootless, NULL,

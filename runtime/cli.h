@@ -44,6 +44,7 @@ struct cli_ctx {
 	bool debug;
 	bool systemd_cgroup;
 	const char *policy;
+	const char *allowed_policies; /* what the annotation may pick, NULL: anything */
 	const char *rootless;
 	const char *criu;
 	const char *argv0;

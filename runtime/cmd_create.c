@@ -40,6 +40,7 @@ static int run_create(struct cli_ctx *ctx, int argc, char **argv, struct werr *e
 		.preserve_fds = (int)opt_preserve_fds,
 	};
 	o.policy = ctx->policy;
+	o.allowed_policies = ctx->allowed_policies;
 	struct container *c = NULL;
 	if (container_create(&o, &c, e) < 0)
 		return -1;

@@ -57,6 +57,7 @@ static int run_run(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 		.console_fd = -1,
 		.pid_file = opt_pid_file,
 		.policy = ctx->policy,
+		.allowed_policies = ctx->allowed_policies,
 		.no_pivot = opt_no_pivot,
 		.no_new_keyring = opt_no_new_keyring,
 		.preserve_fds = (int)opt_preserve_fds,

@@ -157,12 +157,37 @@ static int load_bundle(struct create_run *r, struct werr *e)
 	return 0;
 }
 
-/* The annotation (e.g. from a Kubernetes pod) wins over the global flag; "default" otherwise. */
+/* Whether `name` is one of the comma-separated `list`. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *s = list; *s;) {
+		size_t len = strcspn(s, ",");
+		if (len == n && strncmp(s, name, n) == 0)
+			return true;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return false;
+}
+
+/*
+ * The annotation (e.g. from a Kubernetes pod) wins over the global flag; "default"
+ * otherwise. Pod authors write annotations, so an operator can bound what they pick
+ * with --allowed-policies (e.g. "agent,default": never "none").
+ */
 static int select_policy(struct create_run *r, struct werr *e)
 {
+	const char *flag = r->o->policy && *r->o->policy ? r->o->policy : "default";
 	const char *p = oci_config_annotation(r->cfg, "dev.ward.policy");
+	if (p && *p && strcmp(p, flag) != 0 && r->o->allowed_policies &&
+	    !in_list(r->o->allowed_policies, p))
+		return werr_code(e, EPERM,
+				 "annotation dev.ward.policy=%s: not among --allowed-policies (%s)",
+				 p, r->o->allowed_policies);
 	if (!p || !*p)
-		p = r->o->policy && *r->o->policy ? r->o->policy : "default";
+		p = flag;
 	if (strchr(p, '/')) {
 		char abs[PATH_MAX];
 		if (!realpath(p, abs))

@@ -17,6 +17,7 @@ struct create_opts {
 	int console_fd;             /* or an already connected socket (run's own relay), -1 */
 	const char *pid_file;
 	const char *policy;
+	const char *allowed_policies; /* comma-separated; NULL: the annotation may pick any */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;

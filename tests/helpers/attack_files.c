@@ -50,7 +50,7 @@ static void report(long r)
 static int open_flags(const char *mode)
 {
 	return strcmp(mode, "w") == 0 ? O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC
-				       : O_RDONLY | O_CLOEXEC;
+				      : O_RDONLY | O_CLOEXEC;
 }
 
 static atomic_int stop;
@@ -112,7 +112,8 @@ static int dirrace(const char *dir, long n)
 	snprintf(x, sizeof(x), "%s/x", dir);
 	snprintf(y, sizeof(y), "%s/y", dir);
 	snprintf(target, sizeof(target), "%s/x/pwned", dir);
-	if ((mkdir(x, 0777) < 0 && errno != EEXIST) || (symlink("/etc", y) < 0 && errno != EEXIST)) {
+	if ((mkdir(x, 0777) < 0 && errno != EEXIST) ||
+	    (symlink("/etc", y) < 0 && errno != EEXIST)) {
 		perror("prepare");
 		return 2;
 	}

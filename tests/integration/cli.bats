@@ -198,3 +198,29 @@ PY
 	[[ $stderr == *"config.json exists"* ]]
 	[ "$(cat "$BUNDLE/config.json")" = '{"mine": true}' ]
 }
+
+@test "--allowed-policies: an annotation outside the list is refused and leaves nothing; the flag's own policy and listed ones run" {
+	setup_bundle true
+	cfg_set '.annotations["dev.ward.policy"]' none
+	local id
+	id=$(new_id)
+	run ward_cmd --policy agent --allowed-policies agent,default run -b "$BUNDLE" "$id"
+	[ "$status" -ne 0 ]
+	[[ $output == *"annotation dev.ward.policy=none: not among --allowed-policies (agent,default)"* ]]
+	[ ! -e "$WARD_ROOT/$id" ]
+	cfg_set '.annotations["dev.ward.policy"]' default
+	id=$(new_id)
+	ward_cmd --policy agent --allowed-policies agent,default create -b "$BUNDLE" "$id" \
+		>/dev/null 2>&1 </dev/null
+	[ "$(state_field "$id" policy)" = default ]
+	ward_cmd delete --force "$id"
+	cfg_set '.annotations["dev.ward.policy"]' agent
+	id=$(new_id)
+	run ward_cmd --policy agent --allowed-policies default run -b "$BUNDLE" "$id"
+	[ "$status" -eq 0 ]
+	# without the flag the annotation may pick anything (the design's default)
+	cfg_set '.annotations["dev.ward.policy"]' none
+	id=$(new_id)
+	run ward_cmd --policy agent run -b "$BUNDLE" "$id"
+	[ "$status" -eq 0 ]
+}

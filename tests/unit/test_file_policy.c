@@ -103,7 +103,8 @@ static void test_errors(void)
 	expect_error("{\"landlock\":\"strict\"}",
 		     "policy.json: landlock: invalid mode \"strict\" (expected \"best-effort\", "
 		     "\"required\" or \"off\")");
-	expect_error("{\"proc\":{\"virtualise\":true}}", "policy.json: proc.virtualise: unknown field");
+	expect_error("{\"proc\":{\"virtualise\":true}}",
+		     "policy.json: proc.virtualise: unknown field");
 	expect_error("{\"supervise\":false,\"proc\":{\"virtualize\":true}}",
 		     "policy.json: supervise: false (no filter) contradicts the process rules of "
 		     "this policy");
@@ -114,16 +115,19 @@ static void test_expand(void)
 	struct {
 		const char *path, *cwd, *want;
 	} cases[] = {
-		{"/tmp", "/work", "/tmp"},         {"$cwd", "/work", "/work"},
-		{"$cwd/out", "/work/", "/work/out"}, {"$cwd/out", "/", "/out"},
-		{"$cwd", "/", NULL},               {"$cwd", NULL, NULL},
+		{"/tmp", "/work", "/tmp"},
+		{"$cwd", "/work", "/work"},
+		{"$cwd/out", "/work/", "/work/out"},
+		{"$cwd/out", "/", "/out"},
+		{"$cwd", "/", NULL},
+		{"$cwd", NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		_cleanup_free_ char *got = file_policy_expand(cases[i].path, cases[i].cwd);
 		TAP_OK(cases[i].want ? got && strcmp(got, cases[i].want) == 0 : got == NULL,
 		       "expand %s with cwd %s -> %s (got %s)", cases[i].path,
-		       cases[i].cwd ? cases[i].cwd : "(none)", cases[i].want ? cases[i].want : "dropped",
-		       got ? got : "dropped");
+		       cases[i].cwd ? cases[i].cwd : "(none)",
+		       cases[i].want ? cases[i].want : "dropped", got ? got : "dropped");
 	}
 }
 
