@@ -14,6 +14,7 @@
 #include "../common/util.h"
 #include "../oci-spec/oci_state.h"
 #include "cli.h"
+#include "landlock.h"
 #include "mount_opts.h"
 #include "policy.h"
 #include "process_attrs.h"
@@ -103,10 +104,14 @@ static int run_features(struct cli_ctx *ctx, int argc, char **argv, struct werr 
 	char **caps = caps_known_names();
 	_cleanup_free_ char *policies = builtin_policy_list();
 	_cleanup_free_ const char **flags = supported_seccomp_flags();
+	/* what the file policy can count on here (0: mounts only) */
+	char landlock[16];
+	snprintf(landlock, sizeof(landlock), "%d", landlock_abi());
 	const struct oci_kv annotations[] = {
 		{"dev.ward.version", WARD_VERSION},
 		{"dev.ward.commit", WARD_COMMIT},
 		{"dev.ward.policies", policies},
+		{"dev.ward.landlock.abi", landlock},
 	};
 	struct oci_features f = {
 		.oci_version_min = "1.0.0",
