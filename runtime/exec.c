@@ -146,11 +146,11 @@ static int exec_setup(struct exec_child *x, char **exe, struct werr *e)
 	}
 	if (process_apply_confinement(p, proc_fd, e) < 0)
 		return -1;
-	if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
-		return -1;
-	/* still privileged: Landlock needs CAP_SYS_ADMIN where no_new_privs is off */
+	/* as in init: privileged still, and before the config's seccomp profile */
 	if (landlock_restrict(x->policy, x->container_cwd, e) < 0)
 		return werr_wrap(e, "policy");
+	if (process_seccomp_before_identity(p) && load_seccomp(x, e) < 0)
+		return -1;
 	if (process_apply_identity(p, proc_fd, e) < 0)
 		return -1;
 	if (process_chdir(p->cwd, e) < 0)

@@ -226,11 +226,12 @@ static int init_process(const struct init_ctx *ctx, pid_t host_pid, int slave, c
 	if (process_apply_confinement(p, init_proc_fd, e) < 0)
 		return -1;
 	/* without no_new_privs only a privileged process may install a filter: do it now */
-	if (process_seccomp_before_identity(p) && load_seccomp(ctx, host_pid, e) < 0)
-		return -1;
-	/* still privileged: Landlock needs CAP_SYS_ADMIN where no_new_privs is off */
+	/* still privileged (Landlock needs CAP_SYS_ADMIN where no_new_privs is off), and
+	 * before the config's seccomp profile, which may not allow the landlock calls */
 	if (landlock_restrict(ctx->policy, p->cwd, e) < 0)
 		return werr_wrap(e, "policy");
+	if (process_seccomp_before_identity(p) && load_seccomp(ctx, host_pid, e) < 0)
+		return -1;
 	if (process_apply_identity(p, init_proc_fd, e) < 0)
 		return -1;
 	/* as the container user: the cwd must be reachable with its rights */

@@ -301,3 +301,14 @@ attack_files dirrace /tmp 20000
 	[[ $output == *"files.writable[1]"* ]]
 	[ ! -d "$WARD_ROOT/$id" ]
 }
+
+@test "agent under a seccomp profile that refuses the landlock calls (loaded before the user change): the rules still hold" {
+	echo host >"$ROOTFS/etc/hostname"
+	cfg_set .process.noNewPrivileges false
+	cfg_set .linux.seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	in_container agent "$WRITE_ATTACKS"
+	[[ $output == *done* ]]
+	[[ $output != *WROTE* ]]
+	[[ $output != *"landlock unavailable"* ]]
+	host_unchanged
+}
