@@ -7,6 +7,7 @@
 #include "ward_filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -70,6 +71,10 @@ uint32_t ward_filter_mediated(const struct ward_policy *p)
 		m |= WARD_MED_EXEC;
 	if (p->audit.process && p->process.deny)
 		m |= WARD_MED_PROCESS;
+	if (p->proc.virtualize)
+		m |= WARD_MED_VPROC;
+	if (p->audit.files)
+		m |= WARD_MED_FILES;
 	return m;
 }
 
@@ -205,6 +210,35 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct ward_policy *p, st
 	return 0;
 }
 
+/* The file calls: see ward_filter.h for which are notified under which switch. */
+static int add_file_rules(scmp_filter_ctx ctx, uint32_t med, struct werr *e)
+{
+	uint32_t n = SCMP_ACT_NOTIFY;
+	if (med & WARD_MED_FILES) {
+		static const char *const all[] = {
+			"open",      "openat",    "openat2",  "creat",   "rename",   "renameat",
+			"renameat2", "unlink",    "unlinkat", "rmdir",   "link",     "linkat",
+			"symlink",   "symlinkat", "mkdir",    "mkdirat", "truncate",
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+			if (add_rule(ctx, n, all[i], 0, NULL, e) < 0)
+				return -1;
+	} else if (med & WARD_MED_VPROC) {
+		/* only what can be a plain read of a file: see ward_filter.h */
+		uint32_t mask = O_ACCMODE | O_CREAT | O_DIRECTORY | O_PATH;
+		struct scmp_arg_cmp rd1 = SCMP_CMP(1, SCMP_CMP_MASKED_EQ, mask, 0);
+		struct scmp_arg_cmp rd2 = SCMP_CMP(2, SCMP_CMP_MASKED_EQ, mask, 0);
+		if (add_rule(ctx, n, "open", 1, &rd1, e) < 0 ||
+		    add_rule(ctx, n, "openat", 1, &rd2, e) < 0 ||
+		    add_rule(ctx, n, "openat2", 0, NULL, e) < 0)
+			return -1;
+	}
+	if ((med & WARD_MED_VPROC) && (add_rule(ctx, n, "sched_getaffinity", 0, NULL, e) < 0 ||
+				       add_rule(ctx, n, "sysinfo", 0, NULL, e) < 0))
+		return -1;
+	return 0;
+}
+
 static int add_notify_rules(scmp_filter_ctx ctx, uint32_t med, struct werr *e)
 {
 	uint32_t n = SCMP_ACT_NOTIFY;
@@ -224,7 +258,7 @@ static int add_notify_rules(scmp_filter_ctx ctx, uint32_t med, struct werr *e)
 	if ((med & WARD_MED_EXEC) && (add_rule(ctx, n, "execve", 0, NULL, e) < 0 ||
 				      add_rule(ctx, n, "execveat", 0, NULL, e) < 0))
 		return -1;
-	return 0;
+	return add_file_rules(ctx, med, e);
 }
 
 static int export_prog(scmp_filter_ctx ctx, struct sock_fprog *prog, struct werr *e)

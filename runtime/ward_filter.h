@@ -36,13 +36,39 @@
  *   supervisor gone they fail with ENOSYS instead. clone3 stays in BPF (ENOSYS
  *   is glibc's cue to fall back to clone, not a refusal worth a line).
  *
+ *   proc.virtualize (WARD_MED_VPROC): open/openat whose flags register could
+ *   be a plain read - the access mode O_RDONLY and none of O_CREAT,
+ *   O_DIRECTORY (which O_TMPFILE includes) or O_PATH (one masked compare:
+ *   (flags & (O_ACCMODE|O_CREAT|O_DIRECTORY|O_PATH)) == 0), so writes, creates,
+ *   directory walks (find, ls -R) and O_PATH lookups stay on the fast path;
+ *   openat2 always (its flags live in memory); sched_getaffinity and sysinfo,
+ *   which the supervisor emulates with the container's CPU and memory limits.
+ *   The supervisor answers an open of one of the virtual files (/proc/meminfo,
+ *   cpuinfo, stat, uptime, loadavg, /sys/devices/system/cpu/online) with a
+ *   sealed memfd and CONTINUEs every other one: no security decision rests on
+ *   the path it read, so a racing thread can only make itself see the host's
+ *   real file, which the kernel's own /proc shows it anyway.
+ *   audit.files (WARD_MED_FILES): open, openat, openat2 and creat with any
+ *   flags, rename, renameat, renameat2, unlink, unlinkat, rmdir, link, linkat,
+ *   symlink, symlinkat, mkdir, mkdirat and truncate; each gets a line marked
+ *   "reported": "caller" and CONTINUE. The wall for files is Landlock and the
+ *   mount flags, never a path read from memory.
+ *
  * Fail closed: when the supervisor (the listener's only holder) is gone, the
  * kernel answers every notified call with ENOSYS. The libc fallbacks ENOSYS
  * triggers are covered: sendmmsg -> sendmsg/sendto-with-address (notified,
  * ENOSYS as well; sendto without an address only reaches a peer a mediated
  * connect approved), execveat -> execve (notified), clone3 -> clone (refused in
- * BPF whatever the supervisor does). accept4/accept, openat2/openat and
- * friends are not mediated, so they have no fallback to cover.
+ * BPF whatever the supervisor does). accept4/accept are not mediated, so they
+ * have no fallback to cover. File calls: openat2 -> openat (ENOSYS is the cue
+ * for that fallback in systemd, Go and friends; openat is notified as well:
+ * with audit.files every open, with proc.virtualize alone every read-only one,
+ * and a write open that gets through was never a security decision of the
+ * supervisor); renameat2 -> renameat -> rename, unlinkat <-> unlink/rmdir,
+ * linkat -> link, symlinkat -> symlink, mkdirat -> mkdir, openat -> open and
+ * creat are all in the same set, so each fallback fails the same way;
+ * sched_getaffinity and sysinfo fail with ENOSYS (nproc and free then report an
+ * error rather than the host's numbers).
  *
  * One listener per filter tree: the kernel refuses a second
  * SECCOMP_FILTER_FLAG_NEW_LISTENER in a process that already has one (EBUSY).
@@ -71,6 +97,11 @@ enum ward_mediated {
 	WARD_MED_EXEC = 1u << 6, /* execve, execveat */
 	/* the process.deny groups, answered (and logged) by the supervisor: audit.process */
 	WARD_MED_PROCESS = 1u << 7,
+	/* proc.virtualize: read-only opens, openat2, sched_getaffinity, sysinfo */
+	WARD_MED_VPROC = 1u << 8,
+	/* audit.files: every open, creat, rename*, unlink*, rmdir, link*, symlink*, mkdir*,
+	 * truncate */
+	WARD_MED_FILES = 1u << 9,
 };
 
 struct ward_filter {

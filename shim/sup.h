@@ -91,6 +91,9 @@ void sup_call_reply(struct sup_call *c, long val, int err, const char *decision,
 		    const char *reported);
 /* Answers CONTINUE (decision independent of memory), audit marked caller-reported. */
 void sup_call_continue(struct sup_call *c);
+/* Answers with a new fd in the caller (ADDFD with SEND: the call returns its number);
+ * the fd number, or -1 with errno (the call then failed with that errno, or is gone). */
+int sup_call_reply_fd(struct sup_call *c, int fd, bool cloexec, const char *decision);
 /* Whether the notification is still alive (after reading target memory). */
 bool sup_call_valid(struct sup_call *c);
 uint64_t sup_now_ns(void);

@@ -128,6 +128,32 @@ void sup_call_continue(struct sup_call *c)
 	finish_audit(c, 0, "allow", "caller");
 }
 
+int sup_call_reply_fd(struct sup_call *c, int fd, bool cloexec, const char *decision)
+{
+	/* the fd arrives and the call returns its number in one step (Linux 5.14+) */
+	struct seccomp_notif_addfd a = {
+		.id = c->n.id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (__u32)fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	c->latency_ns = sup_now_ns() - c->t0_ns;
+	int r = ioctl(c->lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	int err = r < 0 ? errno : 0;
+	c->responded = true;
+	if (r < 0 && err != ENOENT) {
+		/* not installed (EMFILE past the caller's limit ...): the call fails with it */
+		send_resp(c, 0, err, 0);
+	} else if (r < 0 && c->audit) {
+		jsonw_key_str(&c->jw, "note", "caller gone before the answer");
+	}
+	if (r >= 0 && c->audit)
+		jsonw_key_int(&c->jw, "fd", r);
+	finish_audit(c, err == ENOENT ? 0 : err, err && err != ENOENT ? "error" : decision,
+		     "supervisor");
+	return r;
+}
+
 bool sup_call_valid(struct sup_call *c)
 {
 	uint64_t id = c->n.id;

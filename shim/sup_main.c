@@ -44,6 +44,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "sup.h"
+#include "sup_file.h"
 #include "sup_proto.h"
 
 #define IDLE_EXIT_SEC  60
@@ -225,9 +226,22 @@ static void handle_notification(struct loop *L, struct src *l, const struct secc
 		case SYS_execveat:
 			sup_exec_audit(c, true);
 			break;
+		/* file calls: sup_file.c (audit.files) and sup_vproc.c (proc.virtualize) */
+		case SYS_open:
+		case SYS_openat:
+		case SYS_openat2:
+		case SYS_creat:
+			sup_file_open(c);
+			break;
+		case SYS_sched_getaffinity:
+			sup_vproc_affinity(c);
+			break;
+		case SYS_sysinfo:
+			sup_vproc_sysinfo(c);
+			break;
 		default:
 			/* a refused process operation, or else not ours: refuse, never CONTINUE */
-			if (!sup_proc_refuse(c))
+			if (!sup_proc_refuse(c) && !sup_file_audit(c))
 				sup_call_reply(c, 0, ENOSYS, "error", NULL);
 			break;
 		}
@@ -581,6 +595,7 @@ int supervisor_main(const struct supervisor_opts *o)
 		close(l->fd);
 		free(l);
 	}
+	sup_vproc_release();
 	audit_event(&L, "supervisor-stop", getpid(), NULL, NULL);
 	sup_audit_close(L.s.audit);
 	log_close();

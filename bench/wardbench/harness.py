@@ -124,14 +124,22 @@ class Bench:
         self.bundles["connect"] = mk("connect", ["/bin/probe", "connect", str(o.batches)], net_admin=True)
         files = ('d=$(mktemp -d /scratch/w.XXXXXX) && cd "$d" && tar xf /data/tree.tar && '
                  'ls -lR . >/dev/null && grep -rl needle . >/dev/null && cd / && rm -rf "$d"')
+        # file-heavy: every read-only open is one the ward filter hands to the supervisor under
+        # proc.virtualize (default, agent), every open and unlink one more under audit.files (agent)
+        tree_work = ('d=$(mktemp -d /scratch/w.XXXXXX) && cd "$d" && tar xf /data/tree.tar && '
+                     'find . >/dev/null && ls -R . >/dev/null && '
+                     'find . -type f | while read f; do read l <"$f"; done; cd / && rm -rf "$d"')
         procs = 'i=0; while [ $i -lt %d ]; do /bin/probe nop; i=$((i+1)); done' % o.work_procs
         self.bundle_args = {
             "files": ["/bin/probe", "time", "/bin/sh", "-c", files],
             "procs": ["/bin/probe", "time", "/bin/sh", "-c", procs],
+            "tree": ["/bin/probe", "time", "/bin/sh", "-c", tree_work],
             "net": ["/bin/probe", "netloop", str(o.work_requests)],
         }
         tree = bnd.tree_tar(o.work_dirs, 50)
         self.bundles["w-files"] = mk("w-files", self.bundle_args["files"], scratch=True, data={"tree.tar": tree})
+        big = bnd.tree_tar(o.work_tree_dirs, 50)
+        self.bundles["w-tree"] = mk("w-tree", self.bundle_args["tree"], scratch=True, data={"tree.tar": big})
         self.bundles["w-procs"] = mk("w-procs", self.bundle_args["procs"])
         self.bundles["w-net"] = mk("w-net", self.bundle_args["net"], net_admin=True)
 

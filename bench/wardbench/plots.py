@@ -86,7 +86,7 @@ def _syscalls(plt, d, levels):
 
 
 def _workloads(plt, d, levels):
-    return _bars_vs_host(plt, d, "workloads", ["files", "procs", "net"], "Workloads relative to the host",
+    return _bars_vs_host(plt, d, "workloads", ["files", "tree", "procs", "net"], "Workloads relative to the host",
                          "× host (log)")
 
 

@@ -22,6 +22,7 @@ SUMMARY_ROWS = [
     ("syscalls", "connect", "connect 127.0.0.1", "ns"),
     ("syscalls", "meminfo", "read /proc/meminfo", "ns"),
     ("workloads", "files", "files: untar, ls -lR, grep -r", "ms"),
+    ("workloads", "tree", "files: untar, find, ls -R, sh loop opening each", "ms"),
     ("workloads", "procs", "procs: sh loop of fork+exec", "ms"),
     ("workloads", "net", "net: loopback request loop", "ms"),
     ("memory", "create_maxrss", "create: peak RSS", "KiB"),
@@ -142,9 +143,9 @@ def syscall_table(d):
 
 
 def workload_table(d):
-    ws = ("files", "procs", "net")
+    ws = ("files", "tree", "procs", "net")
     rows = [[rt] + [_vs_host(d, "workloads", w, rt, "ms") for w in ws] for rt in d.runtimes("workloads")]
-    return _table(["runtime", "files ms", "procs ms", "net ms"], rows)
+    return _table(["runtime", "files ms", "tree ms", "procs ms", "net ms"], rows)
 
 
 def memory_table(d):

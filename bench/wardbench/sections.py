@@ -227,7 +227,7 @@ def policy_size(b):
 
 # ---------- workloads ----------
 
-WORKLOADS = ("files", "procs", "net")
+WORKLOADS = ("files", "tree", "procs", "net")
 
 
 def workloads(b):

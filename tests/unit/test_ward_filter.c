@@ -26,6 +26,8 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -322,6 +324,99 @@ static void notified_ops(void)
 	record("getppid", getppid());
 }
 
+static void clean_scratch(void)
+{
+	static const char *const names[] = {"a", "b", "c"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s/%s", scratch_dir, names[i]);
+		if (unlink(path) < 0)
+			rmdir(path);
+	}
+}
+
+/* File calls (scratch_dir is writable), with nobody holding the listener. */
+static void file_ops(void)
+{
+	char a[128], b[128];
+	snprintf(a, sizeof(a), "%s/a", scratch_dir);
+	snprintf(b, sizeof(b), "%s/b", scratch_dir);
+	record("openat O_RDONLY", openat(AT_FDCWD, "/proc/meminfo", O_RDONLY | O_CLOEXEC));
+	record("open O_RDONLY", syscall(SYS_open, "/proc/meminfo", O_RDONLY));
+	record("openat O_WRONLY|O_CREAT",
+	       openat(AT_FDCWD, a, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	record("openat O_RDWR", openat(AT_FDCWD, a, O_RDWR | O_CLOEXEC));
+	record("openat O_DIRECTORY", openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	record("openat O_PATH", openat(AT_FDCWD, "/proc/meminfo", O_PATH | O_CLOEXEC));
+	uint64_t how[3] = {O_RDONLY | O_CLOEXEC, 0, 0};
+	record("openat2", syscall(SYS_openat2, AT_FDCWD, "/proc/meminfo", how, sizeof(how)));
+	cpu_set_t set;
+	record("sched_getaffinity", syscall(SYS_sched_getaffinity, 0, sizeof(set), &set));
+	struct sysinfo si;
+	record("sysinfo", syscall(SYS_sysinfo, &si));
+	record("rename", rename(a, b));
+	record("renameat2", syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 0));
+	snprintf(b, sizeof(b), "%s/c", scratch_dir);
+	record("mkdir", mkdir(b, 0700));
+	record("unlink", unlink(a));
+	record("truncate", truncate(a, 0));
+	record("getppid", getppid());
+}
+
+static void test_file_calls(void)
+{
+	struct ward_policy *p;
+	struct werr e;
+	struct ward_filter f;
+	/* default: the virtual /proc only - plain reads notified, the rest on the fast path */
+	policy_load("default", &p, &e);
+	ward_filter_build(p, &f, &e);
+	TAP_OK((f.mediated & WARD_MED_VPROC) && !(f.mediated & WARD_MED_FILES),
+	       "default: virtual /proc, no file audit");
+	int st = run_filtered(&f, true, file_ops);
+	TAP_OK(WIFEXITED(st) && res->loaded, "default filter loaded, listener closed");
+	static const char *const vproc_enosys[] = {"openat O_RDONLY", "open O_RDONLY", "openat2",
+						   "sched_getaffinity", "sysinfo"};
+	for (size_t i = 0; i < ARRAY_SIZE(vproc_enosys); i++)
+		expect_errno(vproc_enosys[i], ENOSYS);
+	static const char *const vproc_ok[] = {"openat O_WRONLY|O_CREAT",
+					       "openat O_RDWR",
+					       "openat O_DIRECTORY",
+					       "openat O_PATH",
+					       "rename",
+					       "mkdir",
+					       "getppid"};
+	for (size_t i = 0; i < ARRAY_SIZE(vproc_ok); i++)
+		expect_ok(vproc_ok[i]);
+	ward_filter_release(&f);
+	policy_free(p);
+	clean_scratch();
+
+	/* agent: every file call of the audit set fails closed, fallbacks included */
+	policy_load("agent", &p, &e);
+	ward_filter_build(p, &f, &e);
+	st = run_filtered(&f, true, file_ops);
+	TAP_OK(WIFEXITED(st) && res->loaded, "agent filter loaded, listener closed");
+	static const char *const files_enosys[] = {"openat O_RDONLY",
+						   "open O_RDONLY",
+						   "openat O_WRONLY|O_CREAT",
+						   "openat O_RDWR",
+						   "openat O_DIRECTORY",
+						   "openat O_PATH",
+						   "openat2",
+						   "rename",
+						   "renameat2",
+						   "mkdir",
+						   "unlink",
+						   "truncate"};
+	for (size_t i = 0; i < ARRAY_SIZE(files_enosys); i++)
+		expect_errno(files_enosys[i], ENOSYS);
+	expect_ok("getppid");
+	ward_filter_release(&f);
+	policy_free(p);
+	clean_scratch();
+}
+
 static void int80(void)
 {
 	/* i386 getpid through int 0x80: another architecture for seccomp */
@@ -359,8 +454,10 @@ static void test_builtin_shapes(void)
 		if (strcmp(names[i], "agent") == 0)
 			TAP_OK(f.mediated == (WARD_MED_CONNECT | WARD_MED_BIND | WARD_MED_LISTEN |
 					      WARD_MED_SENDTO | WARD_MED_SENDMSG |
-					      WARD_MED_SENDMMSG | WARD_MED_EXEC | WARD_MED_PROCESS),
-			       "agent mediates network, exec and (audited) process refusals");
+					      WARD_MED_SENDMMSG | WARD_MED_EXEC | WARD_MED_PROCESS |
+					      WARD_MED_VPROC | WARD_MED_FILES),
+			       "agent mediates network, exec, (audited) process refusals, files "
+			       "and the virtual /proc");
 		if (strcmp(names[i], "default") == 0)
 			TAP_OK(!(f.mediated & WARD_MED_EXEC) && (f.mediated & WARD_MED_CONNECT),
 			       "default mediates network (audit), not exec");
@@ -548,6 +645,7 @@ int main(void)
 	test_process_ops();
 	test_socket_ops();
 	test_fail_closed();
+	test_file_calls();
 	rmdir(scratch_dir);
 	return tap_done();
 }
