@@ -27,6 +27,7 @@
 # skipped with that reason, unless WARD_DEPS_ENGINES=1 (the engine target) makes it a failure.
 
 load helpers
+load engine_lib
 
 IMAGE=localhost/wardtest-busybox:latest
 
@@ -206,33 +207,10 @@ wait_pm_state() {
 	return 1
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $st && $st != Z ]]
-}
-
-# dead PID: the opposite (a failing command, unlike `! alive`, which errexit ignores).
-dead() {
-	if alive "$1"; then
-		echo "process $1 still runs" >&2
-		return 1
-	fi
-}
-
 # rt_state_ids: the container ids in the runtime's own state root (its default root, as
 # podman uses it, inside the private namespace).
 rt_state_ids() {
 	in_ns sh -c "ls -A /run/$RT 2>/dev/null" || true
-}
-
-# cgroup_file PID CONTROLLER FILE: FILE in PID's cgroup of a v1 controller.
-cgroup_file() {
-	local path
-	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
-		"/proc/$1/cgroup")
-	echo "/sys/fs/cgroup/$2$path/$3"
 }
 
 # pm_stop_all: removes every container of both stores, then stops the namespace holder
