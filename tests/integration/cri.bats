@@ -115,21 +115,8 @@ setup_file() {
 	EOF
 	cat "$snippet" >>"$CRI_DIR/config.toml"
 
-	unshare -m --propagation private -- "$REPO/tests/tools/with-full-cgroup-v1" \
-		containerd --config "$CRI_DIR/config.toml" >"$CRI_LOG" 2>&1 </dev/null 3>&- &
-	export CRI_PID=$!
-	echo "$CRI_PID" >"$CRI_DIR/containerd.pid"
-	local n=300
-	until ctr --address "$CRI_SOCK" version >/dev/null 2>&1; do
-		if ! kill -0 "$CRI_PID" 2>/dev/null || ((n-- == 0)); then
-			echo "containerd did not come up; its log:" >&2
-			tail -n 30 "$CRI_LOG" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-	export CRI_MNTNS
-	CRI_MNTNS=$(readlink "/proc/$CRI_PID/ns/mnt")
+	engine_start_containerd "$CRI_DIR" "$CRI_SOCK"
+	export CRI_PID=$ENGINE_PID CRI_MNTNS=$ENGINE_MNTNS
 	timeout 60 ctr --address "$CRI_SOCK" -n k8s.io image import --snapshotter native \
 		"$CRI_DIR/image.tar" >/dev/null
 	# the CRI service answers (and the client caches the API descriptor)
@@ -246,26 +233,12 @@ cri_remove_pods() {
 	done
 }
 
-# cri_stop_all: removes every pod, then stops containerd (the pid we started, after
-# checking it is still our containerd) and waits for it to be gone.
+# cri_stop_all: removes every pod, then stops our containerd.
 cri_stop_all() {
-	local pid
 	if [[ -S ${CRI_SOCK:-} ]]; then
 		cri_remove_pods
 	fi
-	pid=$(cat "$CRI_DIR/containerd.pid" 2>/dev/null) || return 0
-	[[ $pid =~ ^[0-9]+$ ]] || return 0
-	tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$CRI_DIR/config.toml" || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	local n=300
-	while alive "$pid"; do
-		if ((n-- == 0)); then
-			echo "containerd $pid did not stop on SIGTERM: SIGKILL" >&2
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.1
-	done
+	engine_stop_containerd "$CRI_DIR"
 }
 
 # in_full_cgroups CMD...: CMD where every cgroup v1 hierarchy is mounted (containerd's view).
@@ -297,47 +270,16 @@ cri_remove_cgroups() {
 # processes in its mount namespace (shims) or in our cgroups (containers), mounts under our
 # dir, runtime state, shim sockets.
 cri_leftovers() {
-	local kill=0 bad=0 p d
+	local kill=0 bad=0 d
 	[[ ${1:-} == --kill ]] && kill=1
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[[ $p == "$$" || $p == "$BASHPID" ]] && continue
-		local why=
-		if [[ -n ${CRI_MNTNS:-} && $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$CRI_MNTNS" ]]; then
-			why="in containerd's mount namespace"
-		elif grep -qE ":/$CRI_CG(/|$)" "/proc/$p/cgroup" 2>/dev/null; then
-			why="in a pod cgroup"
-		elif tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$CRI_SOCK"; then
-			why="names our containerd socket"
-		fi
-		[[ -n $why ]] || continue
-		alive "$p" || continue
-		echo "left running ($why): $p $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"
-		bad=1
-		((kill)) && kill -KILL "$p" 2>/dev/null
-	done
-	if grep -qF " $CRI_DIR" /proc/self/mountinfo; then
-		echo "left mounted:"
-		grep -F " $CRI_DIR" /proc/self/mountinfo
-		bad=1
-	fi
+	engine_left_procs "$kill" "${CRI_MNTNS:-}" "$CRI_CG" "$CRI_SOCK" || bad=1
+	engine_left_mounts "$CRI_DIR" || bad=1
 	for d in "$CRI_DIR"/rt-*/*/*; do
 		[[ -e $d ]] || continue
 		echo "left runtime state: $d"
 		bad=1
 	done
-	# containerd names a shim's socket sha256("<address>/<namespace>/<id>")
-	if [[ -d /run/containerd/s && -f $CRI_DIR/ids ]]; then
-		local cns cid h
-		while read -r cns cid; do
-			h=$(printf '%s' "$CRI_SOCK/$cns/$cid" | sha256sum | cut -d' ' -f1)
-			if [[ -e /run/containerd/s/$h ]]; then
-				echo "left shim socket: /run/containerd/s/$h ($cns/$cid)"
-				bad=1
-				((kill)) && rm -f "/run/containerd/s/$h"
-			fi
-		done < <(sort -u "$CRI_DIR/ids")
-	fi
+	engine_left_shim_sockets "$kill" "$CRI_SOCK" "$CRI_DIR/ids" || bad=1
 	((bad == 0))
 }
 

@@ -239,28 +239,10 @@ pm_stop_all() {
 # processes in the private mount namespace (the holder, conmon) or in our cgroups
 # (containers), our cgroups, mounts under our dir.
 pm_leftovers() {
-	local kill=0 bad=0 p d
+	local kill=0 bad=0 d
 	[[ ${1:-} == --kill ]] && kill=1
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[[ $p == "$$" || $p == "$BASHPID" ]] && continue
-		local why=
-		if [[ -n ${PM_MNTNS:-} && $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$PM_MNTNS" ]]; then
-			why="in the private mount namespace"
-		elif grep -qE ":/($PM_CG_WARD|$PM_CG_RUNC)(/|$)" "/proc/$p/cgroup" 2>/dev/null; then
-			why="in a container cgroup"
-		fi
-		[[ -n $why ]] || continue
-		alive "$p" || continue
-		echo "left running ($why): $p $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"
-		bad=1
-		((kill)) && kill -KILL "$p" 2>/dev/null
-	done
-	if grep -qF " $PM_DIR" /proc/self/mountinfo; then
-		echo "left mounted:"
-		grep -F " $PM_DIR" /proc/self/mountinfo
-		bad=1
-	fi
+	engine_left_procs "$kill" "${PM_MNTNS:-}" "($PM_CG_WARD|$PM_CG_RUNC)" || bad=1
+	engine_left_mounts "$PM_DIR" || bad=1
 	while IFS= read -r d; do
 		echo "left cgroup: $d"
 		bad=1
