@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -245,6 +246,18 @@ int container_remove_dir(struct container *c, struct werr *e)
 	if (rootfd < 0 || unlinkat(rootfd, c->id, AT_REMOVEDIR) < 0)
 		return werr_sys(e, "remove state dir of %s", c->id);
 	return 0;
+}
+
+void container_sock_addr(const struct container *c, const char *name, struct sockaddr_un *sa,
+			 socklen_t *len)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/%s", c->root, c->id, name);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", c->dir_fd,
+			     name);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
 }
 
 void container_free(struct container *c)

@@ -14,7 +14,9 @@
 #define WARD_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "../common/err.h"
 #include "../oci-spec/oci_config.h"
@@ -68,6 +70,14 @@ const struct oci_config *container_config(struct container *c, struct werr *e);
 /* Removes the state dir (the container's lock is released with it). */
 int container_remove_dir(struct container *c, struct werr *e);
 void container_free(struct container *c);
+
+/*
+ * The address of the unix socket NAME in the container's state dir. A path longer than
+ * sun_path (a long --root: containerd's <Root>/<namespace>/<64-hex id>) goes through the
+ * open state dir instead, "/proc/self/fd/<dir_fd>/NAME", valid while c stays open.
+ */
+void container_sock_addr(const struct container *c, const char *name, struct sockaddr_un *sa,
+			 socklen_t *len);
 
 /* Status from the real process: pid alive with the same start time, init.sock, freezer. */
 enum container_status container_status(struct container *c);
