@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -399,4 +401,15 @@ int container_list_ids(const char *root, char ***ids, size_t *n, struct werr *e)
 	if (*n)
 		qsort(*ids, *n, sizeof(**ids), cmp_str);
 	return 0;
+}
+
+socklen_t container_sock_addr(const struct container *c, const char *name, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s/%s", c->root, c->id, name);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", c->dir_fd,
+			     name);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
 }

@@ -14,7 +14,9 @@
 #define WARD_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "../common/err.h"
 #include "../oci-spec/oci_config.h"
@@ -80,6 +82,14 @@ int container_signal(struct container *c, int sig, struct werr *e);
 
 /* runtime-spec state JSON for this container (for `ward state` and hooks). */
 char *container_state_json(struct container *c, enum container_status s, bool pretty);
+
+/*
+ * The address of socket NAME in the container's state dir, for bind/connect. Engines nest state
+ * roots deeply (dockerd: <exec-root>/runtime-runc/moby/<64-hex id>, 108 bytes under its default
+ * /var/run/docker), past what sun_path holds: then the address goes through the dir's fd,
+ * /proc/self/fd/N/NAME, which the kernel resolves like the full path. Valid while c->dir_fd is.
+ */
+socklen_t container_sock_addr(const struct container *c, const char *name, struct sockaddr_un *sa);
 
 /* Every id under root, sorted. */
 int container_list_ids(const char *root, char ***ids, size_t *n, struct werr *e);

@@ -101,17 +101,15 @@ static char *owner_name(void)
 /* The listening socket `ward start` connects to; init inherits it. */
 static int make_start_socket(struct container *c, struct werr *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_code(e, ENAMETOOLONG, "state path too long for a socket: %s", path);
-	strcpy(sa.sun_path, path);
+	struct sockaddr_un sa;
+	socklen_t len = container_sock_addr(c, "init.sock", &sa);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return werr_sys(e, "start socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
-		return werr_sys(e, "bind %s", path);
-	chmod(path, 0600);
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 1) < 0)
+		return werr_sys(e, "bind %s/%s/init.sock", c->root, c->id);
+	if (fchmodat(c->dir_fd, "init.sock", 0600, 0) < 0)
+		return werr_sys(e, "chmod %s/%s/init.sock", c->root, c->id);
 	return take_fd(&fd);
 }
 

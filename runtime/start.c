@@ -18,15 +18,12 @@
 
 static int connect_init(struct container *c, struct werr *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	_cleanup_free_ char *path = xasprintf("%s/%s/init.sock", c->root, c->id);
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return werr_code(e, ENAMETOOLONG, "state path too long: %s", path);
-	strcpy(sa.sun_path, path);
+	struct sockaddr_un sa;
+	socklen_t len = container_sock_addr(c, "init.sock", &sa);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return werr_sys(e, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (connect(fd, (struct sockaddr *)&sa, len) < 0)
 		return werr_sys(e, "container %s: contact init", c->id);
 	return take_fd(&fd);
 }
