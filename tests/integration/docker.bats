@@ -72,8 +72,8 @@ setup_file() {
 	rm -rf "$DKR_DIR/image"
 }
 
-# dkr_write_config DRIVER: $DKR_DIR/daemon.json: contrib/docker/daemon.json's runtimes with
-# their path replaced by $WARD, plus this test daemon's settings.
+# dkr_write_config DRIVER: $DKR_DIR/daemon.json: contrib/docker/daemon.json (its runtimes with
+# their path replaced by $WARD, its cgroupfs driver) plus this test daemon's settings.
 dkr_write_config() {
 	"$PY" - "$REPO/contrib/docker/daemon.json" "$WARD" "$1" "/$DKR_CG" >"$DKR_DIR/daemon.json" <<'PY'
 import json, sys
@@ -85,14 +85,14 @@ for name in ("ward", "ward-agent"):
         sys.exit("%s: no runtime %r" % (contrib, name))
 for rt in runtimes.values():
     rt["path"] = ward
-print(json.dumps({
-    "runtimes": runtimes,
+# the test daemon's own settings on top of contrib's (which keeps its other keys)
+cfg.update({
     "storage-driver": driver,
     "cgroup-parent": cgparent,
-    "exec-opts": ["native.cgroupdriver=cgroupfs"],
     "log-driver": "json-file",
     "userland-proxy": False,
-}, indent="\t"))
+})
+print(json.dumps(cfg, indent="\t"))
 PY
 }
 
@@ -761,6 +761,17 @@ sc_network_none() {
 }
 
 # --- the tests ----------------------------------------------------------------------------
+
+@test "dockerd lists contrib/docker/daemon.json's runtimes (pointing at the tested binary)" {
+	run dkr info --format '{{json .Runtimes}}'
+	echo "status $status: $output"
+	[[ $status == 0 ]]
+	[[ $(json_get '.ward.path' <<<"$output") == "$WARD" ]]
+	[[ $(json_get '["ward-agent"].path' <<<"$output") == "$WARD" ]]
+	[[ $(json_get '["ward-agent"].runtimeArgs' <<<"$output") == '["--policy=agent"]' ]]
+	# ward has no systemd cgroup driver: contrib's exec-opts select cgroupfs
+	[[ $(dkr info --format '{{.CgroupDriver}}') == cgroupfs ]]
+}
 
 @test "ward: docker run: output and exit codes 0, 3 and 137 (docker kill)" {
 	use_rt ward
