@@ -227,22 +227,6 @@ wait_until() {
 	done
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $st && $st != Z ]]
-}
-
-# cgroup_file PID CONTROLLER FILE: the path of FILE in PID's cgroup of a v1 controller, as
-# the host sees it.
-cgroup_file() {
-	local path
-	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
-		"/proc/$1/cgroup")
-	echo "/sys/fs/cgroup/$2$path/$3"
-}
-
 # ward_state_root ID: the --root the shim gave ward for container ID (dockerd 20.10 names it
 # after runc whatever the runtime).
 ward_state_root() {
@@ -256,20 +240,6 @@ ward_state_root() {
 audit_has() {
 	"$WARD" --root "$1" audit "$2" | grep -qE "$3"
 }
-
-# ptyrun ARG...: tests/tools/ptyrun.py (a fresh terminal for docker -it); output without CRs.
-ptyrun() {
-	local rc=0
-	"$PY" "$REPO/tests/tools/ptyrun.py" --timeout 60 "$@" >"$WARD_TEST_DIR/pty.out" \
-		2>"$WARD_TEST_DIR/pty.err" || rc=$?
-	status=$rc
-	output=$(tr -d '\r' <"$WARD_TEST_DIR/pty.out")
-	echo "ptyrun exited $status; stderr: $(cat "$WARD_TEST_DIR/pty.err")"
-	echo "output: $output"
-}
-
-# the terminal size reaches the container just after its process starts: wait for it
-WAIT_SIZE='until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size'
 
 # --- stopping and checking ----------------------------------------------------------------
 
