@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/close_range.h>
@@ -42,14 +43,29 @@ static char *hook_state(const struct init_ctx *ctx, pid_t host_pid, const char *
 	return oci_state_write(&st, false);
 }
 
+/*
+ * Engines written in Go sort a failed start by Go's errno texts, which are lower case: `docker
+ * run` exits 127 when the message says "no such file or directory" and 126 for "permission
+ * denied" (runc's wording), 125 for anything else. glibc capitalises its strerror, so the
+ * cause of a failed lookup is spelt Go's way for the user to get Docker's documented code.
+ */
+static void exec_lookup_error(struct werr *e, int errnum, const char *argv0)
+{
+	char cause[128];
+	snprintf(cause, sizeof(cause), "%s", strerror(errnum));
+	cause[0] = (char)tolower((unsigned char)cause[0]);
+	werr_code(e, errnum, "exec: \"%s\": %s", argv0, cause);
+}
+
 char *init_lookup_executable(const char *argv0, char *const *env, size_t n_env, struct werr *e)
 {
 	struct stat st;
 	if (strchr(argv0, '/')) {
 		if (stat(argv0, &st) < 0)
-			return werr_sys(e, "exec: %s", argv0), NULL;
-		if (!S_ISREG(st.st_mode))
-			return werr_code(e, EACCES, "exec: %s: not a regular file", argv0), NULL;
+			return exec_lookup_error(e, errno, argv0), NULL;
+		/* refused now, like runc does, rather than by execve after `start` */
+		if (!S_ISREG(st.st_mode) || access(argv0, X_OK) < 0)
+			return exec_lookup_error(e, EACCES, argv0), NULL;
 		return xstrdup(argv0);
 	}
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

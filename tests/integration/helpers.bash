@@ -328,3 +328,38 @@ _ward_umount_under() {
 			if (p == d || index(p, d "/") == 1) print length(p) "\t" p }' /proc/self/mountinfo |
 		sort -rn | cut -f2-)
 }
+
+# --- shared by the engine tests (ctr.bats, docker.bats) ----------------------------------
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ -n $st && $st != Z ]]
+}
+
+# cgroup_file PID CONTROLLER FILE: the path of FILE in PID's cgroup of a cgroup v1
+# controller, as this mount namespace sees it.
+cgroup_file() {
+	local path
+	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
+		"/proc/$1/cgroup")
+	echo "/sys/fs/cgroup/$2$path/$3"
+}
+
+# ptyrun ARG...: tests/tools/ptyrun.py (a fresh terminal for an engine's -t/-it client);
+# sets status and output (without CRs) like bats' run.
+ptyrun() {
+	local rc=0
+	"$PY" "$REPO/tests/tools/ptyrun.py" --timeout 60 "$@" >"$WARD_TEST_DIR/pty.out" \
+		2>"$WARD_TEST_DIR/pty.err" || rc=$?
+	status=$rc
+	output=$(tr -d '\r' <"$WARD_TEST_DIR/pty.out")
+	echo "ptyrun exited $status; stderr: $(cat "$WARD_TEST_DIR/pty.err")"
+	echo "output: $output"
+}
+
+# A shell snippet for a container on a terminal: engines set the terminal's size just after
+# the process starts (it may see 0x0 before, for which busybox's stty fails): wait for a
+# non-zero size, then print it.
+WAIT_SIZE='until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size'
