@@ -43,6 +43,8 @@ def make_bundle(repo, ward_bin, dest, args, probe=None, net_admin=False, scratch
         os.makedirs(src, exist_ok=True)
         cfg.setdefault("mounts", []).append(
             {"destination": "/scratch", "type": "bind", "source": src, "options": ["rbind", "rw"]})
+        # the workload's workdir: writable under every policy (agent's "$cwd")
+        cfg["process"]["cwd"] = "/scratch"
     if data:
         d = os.path.join(rootfs, "data")
         os.makedirs(d, exist_ok=True)
