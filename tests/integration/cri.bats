@@ -241,29 +241,14 @@ cri_stop_all() {
 	engine_stop_containerd "$CRI_DIR"
 }
 
-# in_full_cgroups CMD...: CMD where every cgroup v1 hierarchy is mounted (containerd's view).
-in_full_cgroups() {
-	unshare -m --propagation private -- "$REPO/tests/tools/with-full-cgroup-v1" "$@"
-}
-
 # our_cgroups: the /wardtest-cri-<pid> cgroup directories, in containerd's view.
 our_cgroups() {
-	in_full_cgroups sh -c 'for d in /sys/fs/cgroup/*/"$1"; do [ -d "$d" ] && echo "$d"; done' \
-		sh "$CRI_CG"
+	engine_cgroups "$CRI_CG"
 }
 
 # cri_remove_cgroups: kills what runs in our cgroups and removes them, deepest first.
 cri_remove_cgroups() {
-	in_full_cgroups bash -c '
-		for d in /sys/fs/cgroup/*/"$1"; do
-			[ -d "$d" ] || continue
-			find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-			for _ in 1 2 3 4 5 6 7 8 9 10; do
-				find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-				[ -d "$d" ] || break
-				sleep 0.1
-			done
-		done' bash "$CRI_CG"
+	engine_remove_cgroups "$CRI_CG"
 }
 
 # cri_leftovers [--kill]: prints what our containerd left behind and fails if anything:

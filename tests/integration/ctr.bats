@@ -16,6 +16,7 @@
 # (the engine target) makes it a failure.
 
 load helpers
+load engine_lib
 
 setup_file() {
 	if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
@@ -91,6 +92,8 @@ teardown_file() {
 	local ns
 	for ns in "$CTR_NS_WARD" "$CTR_NS_RUNC"; do
 		_ward_remove_cgroups_named "$ns" || true
+		# and in the hierarchies only containerd's view has (net_cls, ...)
+		engine_remove_cgroups "$ns" || true
 	done
 	_ward_umount_under "$CTR_DIR" || true
 	rm -rf "$CTR_DIR"
@@ -195,12 +198,6 @@ ctr_clean_ns() {
 	done
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $st && $st != Z ]]
-}
 
 # ctr_stop_all: empties our namespaces, then stops containerd (the pid we started, after
 # checking it is still our containerd) and waits for it to be gone.
@@ -259,7 +256,8 @@ ctr_leftovers() {
 		while IFS= read -r d; do
 			echo "left cgroup: $d"
 			bad=1
-		done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path "*/$ns/*" 2>/dev/null)
+		done < <(in_full_cgroups find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d \
+			-path "*/$ns/*" 2>/dev/null)
 	done
 	for d in "$CTR_DIR"/runtime-root-*/*/*; do
 		[[ -e $d ]] || continue
@@ -398,13 +396,6 @@ sc_exec_detached_and_kill_all() {
 	[[ -z $(ctr_ container ls -q) ]]
 }
 
-# cgroup_file PID CONTROLLER FILE: the path of FILE in PID's cgroup of a v1 controller.
-cgroup_file() {
-	local path
-	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
-		"/proc/$1/cgroup")
-	echo "/sys/fs/cgroup/$2$path/$3"
-}
 
 sc_pause_resume() {
 	if [[ $RT == ward ]] && ! "$WARD" --help 2>&1 | grep -qE '^\s+pause\b'; then
@@ -453,21 +444,6 @@ sc_metrics() {
 	ctr_ container delete "$id"
 }
 
-# ptyrun ARG...: tests/tools/ptyrun.py (a fresh terminal for ctr -t); output without CRs.
-ptyrun() {
-	local rc=0
-	"$PY" "$REPO/tests/tools/ptyrun.py" --timeout 60 "$@" >"$WARD_TEST_DIR/pty.out" \
-		2>"$WARD_TEST_DIR/pty.err" || rc=$?
-	status=$rc
-	output=$(tr -d '\r' <"$WARD_TEST_DIR/pty.out")
-	echo "ptyrun exited $status; stderr: $(cat "$WARD_TEST_DIR/pty.err")"
-	echo "output: $output"
-}
-
-# ctr resizes the container's terminal to its own only after starting the process (and
-# the process may see 0x0 before that, for which busybox's stty prints an error and exits
-# 0): wait for a non-zero size, then print it
-WAIT_SIZE='until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size'
 
 sc_tty_run() {
 	local id=tty-$RANDOM

@@ -1,13 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-# Helpers shared by the engine tests (podman.bats, cri.bats): process and cgroup checks.
+# Helpers shared by the engine tests (ctr, cri, podman): daemons, leftovers, cgroups in
+# containerd's full view.
 # Load after helpers: `load engine_lib`.
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $st && $st != Z ]]
-}
 
 # dead PID: the opposite of alive, as a command that fails (`! alive` would not fail a
 # bats test: errexit ignores negated commands).
@@ -18,13 +13,6 @@ dead() {
 	fi
 }
 
-# cgroup_file PID CONTROLLER FILE: the path of FILE in PID's cgroup of a v1 controller.
-cgroup_file() {
-	local path
-	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
-		"/proc/$1/cgroup")
-	echo "/sys/fs/cgroup/$2$path/$3"
-}
 
 # engine_left_procs KILL MNTNS CGROUP_ERE [TEXT]: prints each live process that an engine
 # test left (one in the mount namespace MNTNS, or in a cgroup whose path matches
@@ -115,4 +103,31 @@ engine_left_shim_sockets() {
 		fi
 	done < <(sort -u "$ids")
 	((bad == 0))
+}
+
+# in_full_cgroups CMD...: CMD where every cgroup v1 hierarchy is mounted (containerd's view:
+# it has hierarchies, such as net_cls, that the host does not mount).
+in_full_cgroups() {
+	unshare -m --propagation private -- "$REPO/tests/tools/with-full-cgroup-v1" "$@"
+}
+
+# engine_cgroups NAME: the top-level cgroup directories called NAME, in the full view.
+engine_cgroups() {
+	in_full_cgroups sh -c 'for d in /sys/fs/cgroup/*/"$1"; do [ -d "$d" ] && echo "$d"; done' \
+		sh "$1"
+}
+
+# engine_remove_cgroups NAME: kills what runs in the cgroups called NAME (top level, full
+# view) and removes them, deepest first.
+engine_remove_cgroups() {
+	in_full_cgroups bash -c '
+		for d in /sys/fs/cgroup/*/"$1"; do
+			[ -d "$d" ] || continue
+			find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+				[ -d "$d" ] || break
+				sleep 0.1
+			done
+		done' bash "$1"
 }

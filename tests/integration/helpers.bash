@@ -329,7 +329,7 @@ _ward_umount_under() {
 		sort -rn | cut -f2-)
 }
 
-# --- shared by the engine tests (ctr.bats, docker.bats) ----------------------------------
+# --- shared by the engine tests (ctr, cri, docker, podman) ----------------------------------
 
 # alive PID: the process exists and is not a zombie.
 alive() {

@@ -276,20 +276,6 @@ sc_error_cause() {
 	[[ -z $(pm ps -aq) ]]
 }
 
-# ptyrun ARG...: tests/tools/ptyrun.py (a fresh terminal); output without CRs.
-ptyrun() {
-	local rc=0
-	"$PY" "$REPO/tests/tools/ptyrun.py" --timeout 60 "$@" >"$WARD_TEST_DIR/pty.out" \
-		2>"$WARD_TEST_DIR/pty.err" || rc=$?
-	status=$rc
-	output=$(tr -d '\r' <"$WARD_TEST_DIR/pty.out")
-	echo "ptyrun exited $status; stderr: $(cat "$WARD_TEST_DIR/pty.err")"
-	echo "output: $output"
-}
-
-# the terminal may still be 0x0 when the process starts (conmon sizes it after): wait for
-# a real size, then print it
-WAIT_SIZE='until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size'
 
 sc_tty_run() {
 	pm_set_env
