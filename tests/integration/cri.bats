@@ -37,13 +37,8 @@ setup_file() {
 		missing="python3-grpcio is not installed (the CRI client needs it)"
 	fi
 	if [[ -n $missing ]]; then
-		if [[ ${WARD_DEPS_ENGINES:-0} == 1 ]]; then
-			echo "$missing: scripts/install-deps --engines" >&2
-			return 1
-		fi
-		# (bats 1.8 cannot skip from setup_file: setup does it for every test)
-		export CRI_SKIP="$missing (scripts/install-deps --engines)"
-		return 0
+		engine_missing "$missing"
+		return
 	fi
 	# a short path: unix socket paths are limited to 107 bytes
 	CRI_DIR=$(mktemp -d /tmp/ward-cri.XXXXXX)
@@ -71,29 +66,8 @@ setup_file() {
 		return 1
 	}
 
-	cat >"$CRI_DIR/config.toml" <<-EOF
-		version = 2
-		root = "$CRI_DIR/root"
-		state = "$CRI_DIR/state"
-		disabled_plugins = [
-		  "io.containerd.internal.v1.opt",
-		  "io.containerd.snapshotter.v1.aufs",
-		  "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.devmapper",
-		  "io.containerd.snapshotter.v1.zfs",
-		  "io.containerd.tracing.processor.v1.otlp",
-		  "io.containerd.internal.v1.tracing",
-		]
-		[grpc]
-		  address = "$CRI_SOCK"
-		[ttrpc]
-		  address = "$CRI_SOCK.ttrpc"
-		[debug]
-		  level = "debug"
-		[metrics]
-		  address = ""
-		[plugins."io.containerd.gc.v1.scheduler"]
-		  startup_delay = "100ms"
+	engine_containerd_config "$CRI_DIR" "$CRI_SOCK" >"$CRI_DIR/config.toml"
+	cat >>"$CRI_DIR/config.toml" <<-EOF
 		[plugins."io.containerd.grpc.v1.cri"]
 		  sandbox_image = "$IMAGE"
 		  stream_server_address = "127.0.0.1"
@@ -124,26 +98,15 @@ setup_file() {
 }
 
 teardown_file() {
-	[[ -n ${CRI_DIR:-} && -d $CRI_DIR ]] || return 0
-	cri_stop_all >/dev/null 2>&1 || true
-	cri_leftovers --kill >&2 || true
-	cri_remove_cgroups || true
-	_ward_umount_under "$CRI_DIR" || true
-	rm -rf "$CRI_DIR"
+	engine_teardown_file "${CRI_DIR:-}" cri_stop_all cri_leftovers cri_remove_cgroups
 }
 
 setup() {
-	[[ -z ${CRI_SKIP:-} ]] || skip "$CRI_SKIP"
-	ward_common_setup
-	CRI_LOG_START=$(stat -c %s "$CRI_LOG" 2>/dev/null || echo 0)
+	engine_setup "${CRI_LOG:-}"
 }
 
 teardown() {
-	if [[ -z ${BATS_TEST_COMPLETED:-} && -f ${CRI_LOG:-} ]]; then
-		echo "# containerd log (warnings and errors) during this test:" >&2
-		tail -c +$((CRI_LOG_START + 1)) "$CRI_LOG" | grep -E 'level=(warning|error|fatal)' |
-			grep -v 'failed to load cni' | tail -n 25 >&2 || true
-	fi
+	engine_show_log containerd "${CRI_LOG:-}" 'failed to load cni'
 	# whatever a failed test left
 	if [[ -n ${POD:-} ]]; then
 		cri_remove_pods >/dev/null 2>&1 || true
@@ -159,18 +122,7 @@ cri() {
 
 # use_rt ward|runc: the CRI runtime handler of this test, and its runtime.
 use_rt() {
-	case $1 in
-	ward)
-		[[ -x $WARD ]] || {
-			echo "ward is not built: $WARD" >&2
-			return 1
-		}
-		RT=ward RT_BIN=$WARD
-		;;
-	runc)
-		RT=runc RT_BIN=$RUNC_BIN
-		;;
-	esac
+	engine_use_rt "$1" || return 1
 	# the shim passes --root <Root>/<containerd namespace>
 	RT_ROOT=$CRI_DIR/rt-$RT/k8s.io
 }
@@ -200,7 +152,7 @@ run_pod() {
 	local out
 	out=$(cri RunPodSandbox "{\"config\": $POD_CONFIG, \"runtime_handler\": \"$RT\"}")
 	POD=$(json_get .pod_sandbox_id <<<"$out")
-	echo "k8s.io $POD" >>"$CRI_DIR/ids"
+	engine_record_shim "$CRI_DIR/ids" k8s.io "$POD"
 }
 
 # create_ctr NAME ARG...: CreateContainer in $POD running ARG...; prints the id.
@@ -255,15 +207,11 @@ cri_remove_cgroups() {
 # processes in its mount namespace (shims) or in our cgroups (containers), mounts under our
 # dir, runtime state, shim sockets.
 cri_leftovers() {
-	local kill=0 bad=0 d
+	local kill=0 bad=0
 	[[ ${1:-} == --kill ]] && kill=1
 	engine_left_procs "$kill" "${CRI_MNTNS:-}" "$CRI_CG" "$CRI_SOCK" || bad=1
 	engine_left_mounts "$CRI_DIR" || bad=1
-	for d in "$CRI_DIR"/rt-*/*/*; do
-		[[ -e $d ]] || continue
-		echo "left runtime state: $d"
-		bad=1
-	done
+	engine_left_paths "runtime state" "$CRI_DIR"/rt-*/*/* || bad=1
 	engine_left_shim_sockets "$kill" "$CRI_SOCK" "$CRI_DIR/ids" || bad=1
 	((bad == 0))
 }
@@ -293,7 +241,7 @@ sc_pod_lifecycle() {
 
 	local cid
 	cid=$(create_ctr main sh -c 'echo started; trap "echo got-term; exit 0" TERM; sleep 1000 & wait')
-	echo "k8s.io $cid" >>"$CRI_DIR/ids"
+	engine_record_shim "$CRI_DIR/ids" k8s.io "$cid"
 	[[ $(ctr_state "$cid") == CONTAINER_CREATED ]]
 	cri StartContainer "{\"container_id\": \"$cid\"}" >/dev/null
 	[[ $(ctr_state "$cid") == CONTAINER_RUNNING ]]
@@ -348,7 +296,7 @@ sc_start_error_cause() {
 	run_pod "err-$RT"
 	local cid
 	cid=$(create_ctr bad /no/such/program)
-	echo "k8s.io $cid" >>"$CRI_DIR/ids"
+	engine_record_shim "$CRI_DIR/ids" k8s.io "$cid"
 	run cri StartContainer "{\"container_id\": \"$cid\"}"
 	echo "status $status: $output"
 	[[ $status == 1 ]]
@@ -385,10 +333,7 @@ sc_start_error_cause() {
 
 @test "containerd stops and nothing is left running, mounted, in a cgroup or in state" {
 	cri_stop_all
-	if alive "$CRI_PID"; then
-		echo "containerd $CRI_PID still runs" >&2
-		false
-	fi
+	dead "$CRI_PID"
 	run cri_leftovers
 	echo "status $status: $output"
 	[[ $status == 0 ]]

@@ -24,6 +24,7 @@
 # engine target) makes it a failure.
 
 load helpers
+load engine_lib
 
 IMAGE=ward-busybox:test
 
@@ -36,13 +37,8 @@ setup_file() {
 		cli=$(command -v docker || true)
 	fi
 	if ! command -v dockerd >/dev/null || [[ -z $cli ]]; then
-		if [[ ${WARD_DEPS_ENGINES:-0} == 1 ]]; then
-			echo "docker.io is not installed: scripts/install-deps --engines" >&2
-			return 1
-		fi
-		# (bats 1.8 cannot skip from setup_file: setup does it for every test)
-		export DKR_SKIP="docker.io is not installed (scripts/install-deps --engines)"
-		return 0
+		engine_missing "docker.io is not installed"
+		return
 	fi
 	export DKR_CLI=$cli
 	# a short path: unix socket paths (containerd's under the exec root) are limited to 107 bytes
@@ -59,8 +55,7 @@ setup_file() {
 	for driver in ${WARD_DOCKER_STORAGE:-overlay2 vfs}; do
 		dkr_write_config "$driver"
 		dkr_start_daemon && rc=0 && break
-		echo "dockerd did not come up with storage driver $driver; its log:" >&2
-		tail -n 20 "$DKR_LOG" >&2
+		echo "(that was with storage driver $driver)" >&2
 		dkr_stop_daemon
 		_ward_umount_under "$DKR_DIR" || true
 		rm -rf "$DKR_DATA" "$DKR_EXEC"
@@ -96,51 +91,29 @@ print(json.dumps(cfg, indent="\t"))
 PY
 }
 
-# dkr_start_daemon: starts dockerd (pid in $DKR_DIR/dockerd.pid) and waits for its API.
+# dkr_start_daemon: starts dockerd (log $DKR_LOG, pid in $DKR_DIR/dockerd.pid) and waits
+# for its API (60 s at most).
 dkr_start_daemon() {
-	: >"$DKR_LOG"
-	unshare -m --propagation private -- "$REPO/tests/tools/with-full-cgroup-v1" \
+	engine_start_daemon "$DKR_DIR" dockerd 60 dkr version -- \
 		dockerd --config-file "$DKR_DIR/daemon.json" --data-root "$DKR_DATA" \
 		--exec-root "$DKR_EXEC" --pidfile "$DKR_DIR/dockerd.pid.own" -H "unix://$DKR_SOCK" \
-		--iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false \
-		>"$DKR_LOG" 2>&1 </dev/null 3>&- &
-	# unshare and with-full-cgroup-v1 exec: this is dockerd's pid
-	export DKR_PID=$!
-	echo "$DKR_PID" >"$DKR_DIR/dockerd.pid"
-	local n=600
-	until dkr version >/dev/null 2>&1; do
-		if ! kill -0 "$DKR_PID" 2>/dev/null || ((n-- == 0)); then
-			return 1
-		fi
-		sleep 0.1
-	done
-	export DKR_MNTNS
-	DKR_MNTNS=$(readlink "/proc/$DKR_PID/ns/mnt")
+		--iptables=false --ip6tables=false --bridge=none --ip-forward=false --ip-masq=false ||
+		return 1
+	export DKR_PID=$ENGINE_PID DKR_MNTNS=$ENGINE_MNTNS
 }
 
 teardown_file() {
-	[[ -n ${DKR_DIR:-} && -d $DKR_DIR ]] || return 0
-	dkr_stop_all >/dev/null 2>&1 || true
-	dkr_leftovers --kill >&2 || true
-	dkr_remove_cgroups || true
-	_ward_umount_under "$DKR_DIR" || true
-	rm -rf "$DKR_DIR"
+	engine_teardown_file "${DKR_DIR:-}" dkr_stop_all dkr_leftovers dkr_remove_cgroups
 }
 
 setup() {
-	[[ -z ${DKR_SKIP:-} ]] || skip "$DKR_SKIP"
-	ward_common_setup
-	DKR_LOG_START=$(stat -c %s "$DKR_LOG" 2>/dev/null || echo 0)
+	engine_setup "${DKR_LOG:-}"
 	DKR_TEST_CIDS=$WARD_TEST_DIR/cids
 	mkdir -p "$DKR_TEST_CIDS"
 }
 
 teardown() {
-	if [[ -z ${BATS_TEST_COMPLETED:-} && -f ${DKR_LOG:-} ]]; then
-		echo "# dockerd log (warnings and errors) during this test:" >&2
-		tail -c +$((DKR_LOG_START + 1)) "$DKR_LOG" | grep -E 'level=(warning|error|fatal)' |
-			tail -n 25 >&2 || true
-	fi
+	engine_show_log dockerd "${DKR_LOG:-}"
 	# whatever a failed test left behind
 	local f ids=()
 	for f in "${DKR_TEST_CIDS:-/nonexistent}"/*; do
@@ -159,17 +132,7 @@ dkr() {
 
 # use_rt ward|runc: the runtime this test asks docker for.
 use_rt() {
-	case $1 in
-	ward)
-		[[ -x $WARD ]] || {
-			echo "ward is not built: $WARD" >&2
-			return 1
-		}
-		;;
-	runc) ;;
-	*) return 1 ;;
-	esac
-	RT=$1
+	engine_use_rt "$1"
 }
 
 # cidfile: a fresh --cidfile path (docker writes the container's id there; teardown removes
@@ -185,13 +148,9 @@ cidfile() {
 # drun [docker run OPTION...] -- ARG...: docker run of our image with this test's runtime
 # (stdin from /dev/null unless redirected by the caller).
 drun() {
-	local opts=()
-	while (($# > 0)) && [[ $1 != -- ]]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	dkr run --runtime="$RT" --cidfile "$(cidfile)" "${opts[@]}" "$IMAGE" "$@"
+	local opts args
+	engine_split_opts "$@"
+	dkr run --runtime="$RT" --cidfile "$(cidfile)" "${opts[@]}" "$IMAGE" "${args[@]}"
 }
 
 # drun_d [docker run OPTION...] -- ARG...: a detached container; prints its id.
@@ -208,23 +167,12 @@ inspect() {
 
 # wait_state ID GO-TEMPLATE WANT: polls docker inspect until the template prints WANT (30 s).
 wait_state() {
-	local id=$1 tmpl=$2 want=$3 n=300 got=
-	while ((n-- > 0)); do
-		got=$(inspect "$id" "$tmpl" 2>/dev/null) || got=
-		[[ $got == "$want" ]] && return 0
-		sleep 0.1
-	done
-	echo "container $id: $tmpl is '$got', wanted '$want'" >&2
-	return 1
+	engine_wait_for "container $1: $2" "$3" inspect "$1" "$2"
 }
 
-# wait_until CMD... : reruns CMD until it succeeds (30 s).
-wait_until() {
-	local n=300
-	until "$@"; do
-		((n-- > 0)) || return 1
-		sleep 0.1
-	done
+# top_count ID ERE: how many lines of `docker top ID` match ERE.
+top_count() {
+	dkr top "$1" | grep -cE -- "$2"
 }
 
 # ward_state_root ID: the --root the shim gave ward for container ID (dockerd 20.10 names it
@@ -234,6 +182,15 @@ ward_state_root() {
 	d=$(find "$DKR_EXEC" -mindepth 3 -maxdepth 3 -type d -name "$1" -path '*/runtime-*' | head -n 1)
 	[[ -n $d ]] || return 1
 	dirname "$d"
+}
+
+# start_with_policy POLICY: a detached `sleep 1000` without network, with the runtime entry
+# $RT; checks that ward runs it under POLICY. Sets the caller's id and root (ward's --root).
+start_with_policy() {
+	id=$(drun_d --network=none -- sleep 1000)
+	wait_state "$id" '{{.State.Status}}' running
+	root=$(ward_state_root "$id")
+	[[ $("$WARD" --root "$root" state "$id" | json_get .policy) == "$1" ]]
 }
 
 # audit_has ROOT ID REGEX: ward's audit log of the container has a line matching REGEX.
@@ -246,24 +203,11 @@ audit_has() {
 # dkr_stop_daemon: stops dockerd (the pid we started, after checking it is still our dockerd;
 # it stops its containerd itself) and waits for both to be gone.
 dkr_stop_daemon() {
-	local pid ctd=
-	pid=$(cat "$DKR_DIR/dockerd.pid" 2>/dev/null) || return 0
-	[[ $pid =~ ^[0-9]+$ ]] || return 0
-	tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$DKR_DIR/daemon.json" || return 0
+	local ctd n
 	ctd=$(cat "$DKR_EXEC/containerd/containerd.pid" 2>/dev/null) || ctd=
-	kill -TERM "$pid" 2>/dev/null || true
-	local n=300
-	while alive "$pid"; do
-		if ((n-- == 0)); then
-			echo "dockerd $pid did not stop on SIGTERM: SIGKILL" >&2
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.1
-	done
+	engine_stop_daemon "$DKR_DIR" dockerd "$DKR_DIR/daemon.json"
 	# dockerd's containerd (it names our exec root; another containerd would not)
-	if [[ $ctd =~ ^[0-9]+$ ]] && tr '\0' ' ' 2>/dev/null <"/proc/$ctd/cmdline" |
-		grep -qF -- "$DKR_EXEC/containerd"; then
+	if [[ $ctd =~ ^[0-9]+$ ]] && cmdline "$ctd" | grep -qF -- "$DKR_EXEC/containerd"; then
 		n=100
 		while alive "$ctd" && ((n-- > 0)); do sleep 0.1; done
 		if alive "$ctd"; then
@@ -286,77 +230,35 @@ dkr_stop_all() {
 	dkr_stop_daemon
 }
 
-# in_full_cgroupfs CMD...: CMD in a private mount namespace that sees every cgroup v1
-# hierarchy, including net_cls,net_prio which the host leaves unmounted (dockerd saw them all).
-in_full_cgroupfs() {
-	unshare -m --propagation private -- "$REPO/tests/tools/with-full-cgroup-v1" "$@"
-}
-
-# dkr_cgroups: our cgroup parent's directories, in every hierarchy.
+# dkr_cgroups: our cgroup parent's directories, in every hierarchy (dockerd saw them all,
+# net_cls,net_prio too, which the host leaves unmounted).
 dkr_cgroups() {
-	in_full_cgroupfs find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name "$DKR_CG" 2>/dev/null
+	engine_cgroups "$DKR_CG"
 }
 
 # dkr_remove_cgroups: kills what runs in our cgroup parent and removes it, everywhere.
 dkr_remove_cgroups() {
-	[[ -n ${DKR_CG:-} ]] || return 0
-	in_full_cgroupfs bash -c "$(declare -f _ward_remove_cgroup)"'
-		for d in /sys/fs/cgroup/*/"$1"; do
-			[[ -d $d && ! -L ${d%/*} ]] && _ward_remove_cgroup "$d"
-		done
-		true' - "$DKR_CG"
+	engine_remove_cgroups "${DKR_CG:-}"
 }
 
 # dkr_leftovers [--kill]: prints what our dockerd left behind and fails if anything:
 # processes in its mount namespace (containerd, shims, supervisors), in our cgroups
 # (containers) or naming our dir, mounts under our dir, cgroups, runtime state, shim sockets.
 dkr_leftovers() {
-	local kill=0 bad=0 p d
+	local kill=0 bad=0 f cid
 	[[ ${1:-} == --kill ]] && kill=1
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[[ $p == "$$" || $p == "$BASHPID" ]] && continue
-		local why=
-		if [[ -n ${DKR_MNTNS:-} && $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$DKR_MNTNS" ]]; then
-			why="in dockerd's mount namespace"
-		elif grep -qE ":/$DKR_CG(/|$)" "/proc/$p/cgroup" 2>/dev/null; then
-			why="in a container cgroup"
-		elif tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$DKR_DIR/"; then
-			why="names our dir"
-		fi
-		[[ -n $why ]] || continue
-		alive "$p" || continue
-		echo "left running ($why): $p $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"
-		bad=1
-		((kill)) && kill -KILL "$p" 2>/dev/null
-	done
-	if grep -qF " $DKR_DIR" /proc/self/mountinfo; then
-		echo "left mounted:"
-		grep -F " $DKR_DIR" /proc/self/mountinfo
-		bad=1
-	fi
-	while IFS= read -r d; do
-		echo "left cgroup: $d"
-		bad=1
-	done < <(dkr_cgroups)
-	for d in "$DKR_EXEC"/runtime-*/*/*; do
-		[[ -e $d ]] || continue
-		echo "left runtime state: $d"
-		bad=1
-	done
-	# containerd 1.6 names a shim's socket sha256("<address>/<namespace>/<id>")
-	if [[ -d /run/containerd/s && -f $DKR_DIR/cidfiles ]]; then
-		local f cid h
+	engine_left_procs "$kill" "${DKR_MNTNS:-}" "$DKR_CG" "$DKR_DIR/" || bad=1
+	engine_left_mounts "$DKR_DIR" || bad=1
+	dkr_cgroups | engine_left_lines cgroup || bad=1
+	engine_left_paths "runtime state" "$DKR_EXEC"/runtime-*/*/* || bad=1
+	# the shims of the containers docker named in the cidfiles (namespace moby of dockerd's
+	# containerd)
+	if [[ -f $DKR_DIR/cidfiles ]]; then
 		while read -r f; do
-			cid=$(cat "$f" 2>/dev/null) || continue
-			h=$(printf '%s' "$DKR_EXEC/containerd/containerd.sock/moby/$cid" | sha256sum | cut -d' ' -f1)
-			if [[ -e /run/containerd/s/$h ]]; then
-				echo "left shim socket: /run/containerd/s/$h ($cid)"
-				bad=1
-				((kill)) && rm -f "/run/containerd/s/$h"
-			fi
+			cid=$(cat "$f" 2>/dev/null) && engine_record_shim "$DKR_DIR/ids" moby "$cid"
 		done <"$DKR_DIR/cidfiles"
 	fi
+	engine_left_shim_sockets "$kill" "$DKR_EXEC/containerd/containerd.sock" "$DKR_DIR/ids" || bad=1
 	((bad == 0))
 }
 
@@ -383,7 +285,7 @@ sc_run_exit_codes() {
 	echo "status $status: $output"
 	[[ $output == 137 ]]
 	[[ $(inspect "$id" '{{.State.ExitCode}}') == 137 ]]
-	! alive "$pid"
+	dead "$pid"
 	dkr rm "$id"
 }
 
@@ -409,15 +311,9 @@ sc_run_error_cause() {
 }
 
 sc_tty_run() {
-	ptyrun --size 30x90 --wait ready --input $'typed-in\n' -- \
+	engine_tty_run '/dev/pts/[0-9]+' \
 		timeout 60 "$DKR_CLI" -H "unix://$DKR_SOCK" run -it --rm --runtime="$RT" \
-		--cidfile "$(cidfile)" "$IMAGE" \
-		sh -c "tty; $WAIT_SIZE; : </dev/tty && echo ctty-open; echo ready; read x; echo got:\$x; exit 4"
-	[[ $status == 4 ]]
-	grep -qE '^/dev/pts/[0-9]+$' <<<"$output"
-	grep -qx '30 90' <<<"$output"
-	grep -qx ctty-open <<<"$output"
-	grep -qx 'got:typed-in' <<<"$output"
+		--cidfile "$(cidfile)" "$IMAGE"
 	[[ -z $(dkr ps -aq) ]]
 }
 
@@ -425,29 +321,16 @@ sc_exec() {
 	local id
 	id=$(drun_d -- sh -c "$TRAP_SH")
 	wait_state "$id" '{{.State.Status}}' running
-	# output, exit code, same pid namespace as the container's init
-	run dkr exec "$id" sh -c 'echo in-exec; ps -o pid,args; exit 5' </dev/null
-	echo "status $status: $output"
-	[[ $status == 5 ]]
-	[[ $output == *in-exec* ]]
-	[[ $output =~ [[:space:]]1\ +sh\ -c\ trap ]]
-	[[ $output == *"sleep 1000"* ]]
-	# stdin
-	run dkr exec -i "$id" sh -c 'read x; echo "exec-got:$x"' <<<"piped-in"
-	echo "status $status: $output"
-	[[ $status == 0 && $output == "exec-got:piped-in" ]]
+	# output, exit code, same pid namespace as the container's init; stdin with -i
+	engine_check_exec "$id" dkr exec
+	# (and nothing but the exec's output)
+	[[ $output == "exec-got:piped-in" ]]
 	# a missing program: the runtime's message, docker's exec code 126
 	run dkr exec "$id" /no/such/program </dev/null
 	echo "status $status: $output"
 	[[ $status == 126 && $output == *"no such file or directory"* ]]
 	# a terminal
-	ptyrun --size 25x70 --wait ready --input $'exec-typed\n' -- \
-		timeout 60 "$DKR_CLI" -H "unix://$DKR_SOCK" exec -it "$id" \
-		sh -c "tty; $WAIT_SIZE; echo ready; read x; echo got:\$x; exit 6"
-	[[ $status == 6 ]]
-	grep -qE '^/dev/pts/[0-9]+$' <<<"$output"
-	grep -qx '25 70' <<<"$output"
-	grep -qx 'got:exec-typed' <<<"$output"
+	engine_tty_exec timeout 60 "$DKR_CLI" -H "unix://$DKR_SOCK" exec -it "$id"
 	dkr rm -f "$id"
 }
 
@@ -459,7 +342,7 @@ sc_stop_kill() {
 	pid=$(inspect "$id" '{{.State.Pid}}')
 	dkr stop -t 30 "$id"
 	[[ $(inspect "$id" '{{.State.Status}} {{.State.ExitCode}}') == "exited 0" ]]
-	! alive "$pid"
+	dead "$pid"
 	# a pid 1 without a handler ignores SIGTERM: stop falls back to SIGKILL
 	id=$(drun_d -- sleep 1000)
 	wait_state "$id" '{{.State.Status}}' running
@@ -695,13 +578,10 @@ sc_pause() {
 }
 
 sc_stats_top() {
-	local id n=100
+	local id
 	id=$(drun_d --memory 64m -- sh -c 'sleep 1000 & sleep 1001 & wait')
 	wait_state "$id" '{{.State.Status}}' running
-	until [[ $(dkr top "$id" | grep -cE ' sleep 100[01]$') == 2 ]]; do
-		((n-- > 0)) || false
-		sleep 0.1
-	done
+	engine_wait_for "container $id: sleeps in docker top" 2 top_count "$id" ' sleep 100[01]$'
 	run dkr top "$id"
 	echo "status $status: $output"
 	[[ $status == 0 ]]
@@ -915,22 +795,16 @@ sc_network_none() {
 }
 
 @test "ward-agent: the runtime's runtimeArgs reach ward (policy agent, egress refused)" {
-	RT=ward
 	local id root
-	id=$(drun_d --network=none -- sleep 1000)
-	wait_state "$id" '{{.State.Status}}' running
-	root=$(ward_state_root "$id")
-	[[ $("$WARD" --root "$root" state "$id" | json_get .policy) == default ]]
+	RT=ward
+	start_with_policy default
 	run dkr exec "$id" nc -w 2 10.0.0.1 80 </dev/null
 	echo "status $status: $output"
 	[[ $output == *"Network is unreachable"* ]]
 	dkr rm -f "$id"
 
 	RT=ward-agent
-	id=$(drun_d --network=none -- sleep 1000)
-	wait_state "$id" '{{.State.Status}}' running
-	root=$(ward_state_root "$id")
-	[[ $("$WARD" --root "$root" state "$id" | json_get .policy) == agent ]]
+	start_with_policy agent
 	# the agent policy refuses egress before the kernel's routing is asked
 	run dkr exec "$id" nc -w 2 10.0.0.1 80 </dev/null
 	echo "status $status: $output"
@@ -942,10 +816,7 @@ sc_network_none() {
 
 @test "dockerd stops and nothing is left running, mounted, in a cgroup or in state" {
 	dkr_stop_all
-	if alive "$DKR_PID"; then
-		echo "dockerd $DKR_PID still runs" >&2
-		false
-	fi
+	dead "$DKR_PID"
 	# dockerd leaves its (empty) cgroup parent behind, for runc too: that one is ours to remove
 	run dkr_cgroups
 	echo "cgroups after dockerd stopped: $output"

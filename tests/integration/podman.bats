@@ -35,13 +35,8 @@ IMAGE=localhost/wardtest-busybox:latest
 
 setup_file() {
 	if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
-		if [[ ${WARD_DEPS_ENGINES:-0} == 1 ]]; then
-			echo "podman is not installed: scripts/install-deps --engines" >&2
-			return 1
-		fi
-		# (bats 1.8 cannot skip from setup_file: setup does it for every test)
-		export PM_SKIP="podman is not installed (scripts/install-deps --engines)"
-		return 0
+		engine_missing "podman is not installed"
+		return
 	fi
 	PM_DIR=$(mktemp -d /tmp/ward-podman.XXXXXX)
 	export PM_DIR
@@ -112,20 +107,11 @@ setup_file() {
 }
 
 teardown_file() {
-	[[ -n ${PM_DIR:-} && -d $PM_DIR ]] || return 0
-	pm_stop_all >/dev/null 2>&1 || true
-	pm_leftovers --kill >&2 || true
-	local cg
-	for cg in "$PM_CG_WARD" "$PM_CG_RUNC"; do
-		_ward_remove_cgroups_named "$cg" || true
-	done
-	_ward_umount_under "$PM_DIR" || true
-	rm -rf "$PM_DIR"
+	engine_teardown_file "${PM_DIR:-}" pm_stop_all pm_leftovers pm_remove_cgroups
 }
 
 setup() {
-	[[ -z ${PM_SKIP:-} ]] || skip "$PM_SKIP"
-	ward_common_setup
+	engine_setup
 }
 
 teardown() {
@@ -138,18 +124,8 @@ teardown() {
 
 # use_rt ward|runc: the runtime (and its podman store) this test drives.
 use_rt() {
-	case $1 in
-	ward)
-		[[ -x $WARD ]] || {
-			echo "ward is not built: $WARD" >&2
-			return 1
-		}
-		RT=ward RT_BIN=$WARD PM_CG=$PM_CG_WARD
-		;;
-	runc)
-		RT=runc RT_BIN=$RUNC_BIN PM_CG=$PM_CG_RUNC
-		;;
-	esac
+	engine_use_rt "$1" || return 1
+	[[ $RT == ward ]] && PM_CG=$PM_CG_WARD || PM_CG=$PM_CG_RUNC
 	RT_DIR=$PM_DIR/$RT
 	PM_ARGS=(--root "$RT_DIR/root" --runroot "$RT_DIR/runroot" --tmpdir "$RT_DIR/tmp"
 		--storage-driver vfs --cgroup-manager cgroupfs --runtime "$RT_BIN")
@@ -176,13 +152,9 @@ pm() {
 
 # pm_run [OPTION...] -- ARG...: podman run of our image (no network, our cgroup parent).
 pm_run() {
-	local opts=()
-	while (($# > 0)) && [[ $1 != -- ]]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	pm run --network=none --cgroup-parent="/$PM_CG" "${opts[@]}" "$IMAGE" "$@"
+	local opts args
+	engine_split_opts "$@"
+	pm run --network=none --cgroup-parent="/$PM_CG" "${opts[@]}" "$IMAGE" "${args[@]}"
 }
 
 # pm_state NAME: podman's status of a container (running, exited, paused, ...).
@@ -199,14 +171,7 @@ pm_exit_code() {
 }
 
 wait_pm_state() {
-	local name=$1 want=$2 n=300 got=
-	while ((n-- > 0)); do
-		got=$(pm_state "$name" 2>/dev/null) || got=
-		[[ $got == "$want" ]] && return 0
-		sleep 0.1
-	done
-	echo "container $name: status '$got', wanted '$want'" >&2
-	return 1
+	engine_wait_for "container $1: status" "$2" pm_state "$1"
 }
 
 # rt_state_ids: the container ids in the runtime's own state root (its default root, as
@@ -239,16 +204,26 @@ pm_stop_all() {
 # processes in the private mount namespace (the holder, conmon) or in our cgroups
 # (containers), our cgroups, mounts under our dir.
 pm_leftovers() {
-	local kill=0 bad=0 d
+	local kill=0 bad=0
 	[[ ${1:-} == --kill ]] && kill=1
 	engine_left_procs "$kill" "${PM_MNTNS:-}" "($PM_CG_WARD|$PM_CG_RUNC)" || bad=1
 	engine_left_mounts "$PM_DIR" || bad=1
-	while IFS= read -r d; do
-		echo "left cgroup: $d"
-		bad=1
-	done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d \
-		\( -name "$PM_CG_WARD" -o -name "$PM_CG_RUNC" \) 2>/dev/null)
+	pm_cgroups | engine_left_lines cgroup || bad=1
 	((bad == 0))
+}
+
+# pm_cgroups: the cgroup parents podman made for our containers, in the host's hierarchies
+# (podman works in the host's view).
+pm_cgroups() {
+	engine_cgroups_here "$PM_CG_WARD" "$PM_CG_RUNC"
+}
+
+# pm_remove_cgroups: kills what runs in our cgroups and removes them.
+pm_remove_cgroups() {
+	local cg
+	for cg in "$PM_CG_WARD" "$PM_CG_RUNC"; do
+		_ward_remove_cgroups_named "$cg" || true
+	done
 }
 
 # --- scenarios, each run with ward and with runc -----------------------------------------
@@ -279,15 +254,9 @@ sc_error_cause() {
 
 sc_tty_run() {
 	pm_set_env
-	ptyrun --size 30x90 --wait ready --input $'typed-in\n' -- \
+	engine_tty_run '/dev/(pts/[0-9]+|console)' \
 		env "${pm_env[@]}" timeout 60 nsenter -t "$PM_HOLDER" -m -- \
-		podman "${PM_ARGS[@]}" run -it --rm --network=none --cgroup-parent="/$PM_CG" "$IMAGE" \
-		sh -c "tty; $WAIT_SIZE; : </dev/tty && echo ctty-open; echo ready; read x; echo got:\$x; exit 4"
-	[[ $status == 4 ]]
-	grep -qE '^/dev/(pts/[0-9]+|console)$' <<<"$output"
-	grep -qx '30 90' <<<"$output"
-	grep -qx ctty-open <<<"$output"
-	grep -qx 'got:typed-in' <<<"$output"
+		podman "${PM_ARGS[@]}" run -it --rm --network=none --cgroup-parent="/$PM_CG" "$IMAGE"
 	[[ -z $(pm ps -aq) ]]
 }
 
@@ -303,17 +272,8 @@ start_detached() {
 sc_exec() {
 	local c=$RT-exec
 	start_detached "$c"
-	run pm exec "$c" sh -c 'echo in-exec; ps -o pid,args; exit 5'
-	echo "status $status: $output"
-	[[ $status == 5 ]]
-	[[ $output == *in-exec* ]]
-	# the same pid namespace as the container's init
-	[[ $output =~ [[:space:]]1\ +sh\ -c\ trap ]]
-	[[ $output == *"sleep 1000"* ]]
-	# stdin through exec -i
-	run pm exec -i "$c" sh -c 'read x; echo "exec-got:$x"' <<<"piped-in"
-	echo "status $status: $output"
-	[[ $status == 0 && $output == *"exec-got:piped-in"* ]]
+	# output, exit code, the same pid namespace as the container's init; stdin through -i
+	engine_check_exec "$c" pm exec
 	# a missing program: the runtime's cause, podman's 127
 	run pm exec "$c" /no/such/program
 	echo "status $status: $output"
@@ -321,14 +281,8 @@ sc_exec() {
 	[[ $output == */no/such/program* ]]
 	# exec -it on a terminal
 	pm_set_env
-	ptyrun --size 25x70 --wait ready --input $'exec-typed\n' -- \
-		env "${pm_env[@]}" timeout 60 nsenter -t "$PM_HOLDER" -m -- \
-		podman "${PM_ARGS[@]}" exec -it "$c" \
-		sh -c "tty; $WAIT_SIZE; echo ready; read x; echo got:\$x; exit 6"
-	[[ $status == 6 ]]
-	grep -qE '^/dev/pts/[0-9]+$' <<<"$output"
-	grep -qx '25 70' <<<"$output"
-	grep -qx 'got:exec-typed' <<<"$output"
+	engine_tty_exec env "${pm_env[@]}" timeout 60 nsenter -t "$PM_HOLDER" -m -- \
+		podman "${PM_ARGS[@]}" exec -it "$c"
 	pm rm -f -t 0 "$c" >/dev/null
 }
 
@@ -600,10 +554,8 @@ sc_rm_force() {
 
 @test "podman stores are emptied and nothing is left running, mounted or in a cgroup" {
 	pm_stop_all
-	if alive "$PM_HOLDER"; then
-		echo "the namespace holder $PM_HOLDER still runs" >&2
-		false
-	fi
+	# the namespace holder
+	dead "$PM_HOLDER"
 	# podman leaves the cgroup parent it made (with conmon's empty cgroup in it): ours to
 	# remove, and it must be removable (empty). conmon's exited middle child may still be
 	# a zombie in it for a moment, until init reaps it: a few tries.
@@ -618,8 +570,7 @@ sc_rm_force() {
 			fi
 			sleep 0.1
 		done
-	done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d \
-		\( -name "$PM_CG_WARD" -o -name "$PM_CG_RUNC" \) 2>/dev/null)
+	done < <(pm_cgroups)
 	run pm_leftovers
 	echo "status $status: $output"
 	[[ $status == 0 ]]
