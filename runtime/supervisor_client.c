@@ -195,11 +195,11 @@ int supervisor_spawn(const char *state_dir, const char *container_id,
 	}
 	_cleanup_free_ char *binary = supervisor_binary(e);
 	if (!binary)
-		return werr_wrap(e, "start the supervisor");
+		return -1;
 	/* a copy no process can write, like ward's own (exe_seal.h) */
 	_cleanup_close_ int exe = exe_seal_open(binary, e);
 	if (exe < 0)
-		return werr_wrap(e, "start the supervisor");
+		return werr_wrap(e, "protect the supervisor binary");
 	_cleanup_close_ int lsock = make_listen_socket(state_dir, e);
 	if (lsock < 0)
 		return werr_wrap(e, "supervisor");
