@@ -543,34 +543,12 @@ static void run(struct loop *L)
 	}
 }
 
-/*
- * Every mediated call waits for the supervisor to be scheduled, twice. Its bursts are short
- * (microseconds), so it asks the scheduler for a short slice (EEVDF custom slice, Linux
- * 6.12+: sched_attr.sched_runtime under SCHED_OTHER): an earlier virtual deadline, so a
- * wake-up runs it soon even when the CPUs are busy, without any priority over other tasks'
- * CPU share. Older kernels ignore or refuse it; nothing depends on it.
- */
-static void sup_short_slice(void)
-{
-	struct {
-		uint32_t size, policy;
-		uint64_t flags;
-		int32_t nice;
-		uint32_t priority;
-		uint64_t runtime, deadline, period;
-	} attr = {.size = 48, .policy = 0 /* SCHED_OTHER */, .runtime = 100 * 1000};
-	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
-		/* kernels before 6.12 want runtime 0 here: keep the default slice */
-	}
-}
-
 int supervisor_main(const struct supervisor_opts *o)
 {
 	static struct loop L; /* static: nothing of it on the stack of a tiny process */
 	struct werr e;
 	werr_clear(&e);
 	prctl(PR_SET_NAME, "ward-supervise");
-	sup_short_slice();
 	if (chdir("/") < 0) {
 		/* nothing depends on the cwd */
 	}
