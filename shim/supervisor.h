@@ -24,7 +24,8 @@ struct supervisor_opts {
 /* Runs the supervisor until the last listener hangs up or it is told to stop. Exit code. */
 int supervisor_main(const struct supervisor_opts *o);
 
-/* argv = {"ward-supervisor", "__supervise", "--state-dir", D, "--id", ID, "--policy", P, "--listen-fd", N} */
+/* argv = {"ward-supervisor", "__supervise", "--state-dir", D, "--id", ID, "--policy", P,
+ *         "--listen-fd", N} */
 int supervisor_cli(int argc, char **argv);
 
 #endif
