@@ -45,4 +45,14 @@ bool exe_is_sealed(void);
  */
 int exe_seal_reexec(char **argv, struct werr *e);
 
+/*
+ * An fd to execute `path` from (through /proc/self/fd/N) that no process can write: the file
+ * itself when it sits on a read-only mount, else a detached read-only bind mount of it, else
+ * a sealed memfd copy (as above). Used for ward itself and for the supervisor binary.
+ */
+int exe_seal_open(const char *path, struct werr *e);
+
+/* The path ward was started from (before any sealed re-exec), or NULL when unknown. */
+const char *exe_original_path(void);
+
 #endif

@@ -24,6 +24,8 @@
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "../shim/sup_proto.h"
+#include "exe_seal.h"
+#include "pathfd.h"
 #include "ward_filter.h"
 
 extern char **environ;
@@ -99,8 +101,58 @@ static char **supervisor_env(void)
 	return env;
 }
 
+static const char *binary_override;
+
+void supervisor_set_binary(const char *path)
+{
+	binary_override = path;
+}
+
+/* <directory of path>/<rel> when that is an executable file, else NULL. */
+static char *exe_beside(const char *path, const char *rel)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return NULL;
+	char *p = xasprintf("%.*s/%s", (int)(slash - path), path, rel);
+	struct stat st;
+	if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+#ifdef WARD_LIBEXECDIR
+#define SUP_BUILTIN_PATH WARD_LIBEXECDIR "/" SUP_BINARY
+#else
+#define SUP_BUILTIN_PATH NULL
+#endif
+
+char *supervisor_binary(struct werr *e)
+{
+	if (binary_override)
+		return xstrdup(binary_override);
+	const char *self = exe_original_path();
+	char *p = NULL;
+	/* the build tree, and installs that keep both in one directory */
+	if (self && (p = exe_beside(self, SUP_BINARY)))
+		return p;
+	/* <prefix>/bin/ward with <prefix>/libexec/ward/ward-supervisor */
+	if (self && (p = exe_beside(self, "../libexec/ward/" SUP_BINARY)))
+		return p;
+	const char *builtin = SUP_BUILTIN_PATH;
+	if (builtin && (p = exe_beside(builtin, SUP_BINARY)))
+		return p;
+	werr_set(e, ENOENT,
+		 "the supervisor binary %s is missing (looked beside %s, in ../libexec/ward/ "
+		 "from there%s%s)",
+		 SUP_BINARY, self ? self : "the ward binary, whose path is unknown,",
+		 builtin ? " and at " : "", builtin ? builtin : "");
+	return NULL;
+}
+
 /* Only async-signal-safe calls from here to execve. */
-__attribute__((noreturn)) static void exec_supervisor(int lsock, int report, char **argv,
+__attribute__((noreturn)) static void exec_supervisor(int lsock, int report, int exe, char **argv,
 						      char **envp)
 {
 	sigset_t none;
@@ -112,13 +164,15 @@ __attribute__((noreturn)) static void exec_supervisor(int lsock, int report, cha
 	/* move what we keep above the stdio slots first */
 	int l = fcntl(lsock, F_DUPFD_CLOEXEC, 10);
 	int r = fcntl(report, F_DUPFD_CLOEXEC, 10);
+	int x = fcntl(exe, F_DUPFD_CLOEXEC, 10);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (l < 0 || r < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(null, 2) < 0 || dup2(l, 3) < 0 || dup3(r, 4, O_CLOEXEC) < 0)
+	if (l < 0 || r < 0 || x < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0 || dup2(l, 3) < 0 || dup3(r, 4, O_CLOEXEC) < 0 ||
+	    dup3(x, 5, O_CLOEXEC) < 0)
 		_exit(126);
-	/* nothing else the caller had open may reach the supervisor */
-	close_range(5, ~0u, 0);
-	execve("/proc/self/exe", argv, envp);
+	/* nothing else the caller had open may reach the supervisor (5 closes on exec) */
+	close_range(6, ~0u, 0);
+	execve("/proc/self/fd/5", argv, envp);
 	int err = errno;
 	if (write(4, &err, sizeof(err)) < 0) {
 		/* the parent will see an early EOF */
@@ -139,11 +193,18 @@ int supervisor_spawn(const char *state_dir, const char *container_id,
 			return werr_sys(e, "policy %s", policy);
 		policy = abs_policy;
 	}
+	_cleanup_free_ char *binary = supervisor_binary(e);
+	if (!binary)
+		return -1;
+	/* a copy no process can write, like ward's own (exe_seal.h) */
+	_cleanup_close_ int exe = exe_seal_open(binary, e);
+	if (exe < 0)
+		return werr_wrap(e, "protect the supervisor binary");
 	_cleanup_close_ int lsock = make_listen_socket(state_dir, e);
 	if (lsock < 0)
 		return werr_wrap(e, "supervisor");
 
-	char *argv[] = {"ward",        SUP_ARGV1,
+	char *argv[] = {SUP_BINARY,    SUP_ARGV1,
 			"--state-dir", (char *)state_dir,
 			"--id",        (char *)(container_id ? container_id : ""),
 			"--policy",    (char *)policy,
@@ -170,7 +231,7 @@ int supervisor_spawn(const char *state_dir, const char *container_id,
 		if (sup < 0)
 			_exit(124);
 		if (sup == 0)
-			exec_supervisor(lsock, p[1], argv, envp);
+			exec_supervisor(lsock, p[1], exe, argv, envp);
 		int32_t v = sup;
 		_exit(write(p[1], &v, sizeof(v)) == sizeof(v) ? 0 : 123);
 	}
@@ -193,7 +254,7 @@ int supervisor_spawn(const char *state_dir, const char *container_id,
 		return werr_set(e, 0, "start the supervisor: helper process failed (status %d)",
 				st);
 	if (m == sizeof(exec_err))
-		return werr_set(e, exec_err, "start the supervisor: exec /proc/self/exe");
+		return werr_set(e, exec_err, "start the supervisor: exec %s", binary);
 	*pid = got;
 	return 0;
 }

@@ -26,13 +26,26 @@
  * stdio on /dev/null, every other inherited fd closed, never the parent of
  * anything of the container. The control socket <state_dir>/supervisor.sock
  * is bound and listening before this returns, so connects cannot race the
- * start. The supervisor re-executes /proc/self/exe as
- *   <argv0> __supervise --state-dir D --id ID --policy P --listen-fd 3
+ * start. The supervisor is its own binary (see supervisor_binary), executed from a
+ * copy nobody can write (exe_seal_open) as
+ *   ward-supervisor __supervise --state-dir D --id ID --policy P --listen-fd 3
  * A policy file path is made absolute first (the supervisor runs in "/").
  * *pid is the supervisor's pid.
  */
 int supervisor_spawn(const char *state_dir, const char *container_id,
 		     const char *policy_name_or_path, pid_t *pid, struct werr *e);
+
+/*
+ * The supervisor binary (SUP_BINARY, a small static program: one runs per container, so
+ * its resident memory counts): beside the ward binary that was started (before the sealed
+ * re-exec), else in ../libexec/ward/ relative to it, else in WARD_LIBEXECDIR when built
+ * with one. Returns a path to free, or NULL with *e naming where it looked.
+ */
+char *supervisor_binary(struct werr *e);
+
+/* Uses `path` as the supervisor binary (tests: a test program that routes __supervise to
+ * supervisor_cli, e.g. "/proc/self/exe"). NULL: look it up again. */
+void supervisor_set_binary(const char *path);
 
 /* Connects to <state_dir>/supervisor.sock (any path length). Returns the fd (O_CLOEXEC). */
 int supervisor_connect(const char *state_dir, struct werr *e);

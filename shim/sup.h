@@ -173,6 +173,12 @@ int sup_job_start(struct sup *s, struct sup_call *c,
 		  void (*fn)(struct sup_call *c, void *arg, bool *taint), void *arg);
 /* A blocking emulation saw EINTR: true if it was a stray kick (the caller still waits). */
 bool sup_job_eintr_retry(struct sup_call *c, int err);
+/*
+ * The loop thread only: SUP_KICK_SIGNAL interrupts it (EINTR) once ns have passed, so a call
+ * it makes itself cannot stall it longer. Disarm right after the call.
+ */
+int sup_deadline_arm(long long ns);
+void sup_deadline_disarm(void);
 /* Watchdog tick: interrupts jobs whose notification is gone. Returns the jobs left. */
 unsigned sup_jobs_check(struct sup *s);
 int sup_jobs_init(void);

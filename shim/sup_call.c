@@ -25,9 +25,15 @@ uint64_t sup_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* One spare call kept between notifications (like sup_net.c's spare op): no allocator
+ * round trip to the kernel per call. Atomic: jobs free their calls on their own threads. */
+static struct sup_call *spare_call;
+
 struct sup_call *sup_call_new(struct sup *s, int lfd, const struct seccomp_notif *n)
 {
-	struct sup_call *c = malloc(sizeof(*c));
+	struct sup_call *c = __atomic_exchange_n(&spare_call, NULL, __ATOMIC_ACQ_REL);
+	if (!c)
+		c = malloc(sizeof(*c));
 	if (!c)
 		return NULL;
 	c->s = s;
@@ -50,7 +56,7 @@ void sup_call_free(struct sup_call *c)
 		close(c->pidfd);
 	if (c->own_lfd && c->lfd >= 0)
 		close(c->lfd);
-	free(c);
+	free(__atomic_exchange_n(&spare_call, c, __ATOMIC_ACQ_REL));
 }
 
 void sup_call_audit_begin(struct sup_call *c, const char *syscall)

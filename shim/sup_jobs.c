@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +55,48 @@ int sup_jobs_init(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART */
 	return sigaction(SUP_KICK_SIGNAL, &sa, NULL);
+}
+
+/*
+ * The loop's deadline: a POSIX timer that sends SUP_KICK_SIGNAL to the loop thread alone
+ * (SIGEV_THREAD_ID; raw system calls, as neither glibc nor musl wraps that portably), armed
+ * around a call the loop makes itself that could block.
+ */
+struct kernel_sigevent {
+	union sigval value;
+	int signo;
+	int notify;
+	int tid;
+	int pad[11];
+};
+#ifndef SIGEV_THREAD_ID
+#define SIGEV_THREAD_ID 4
+#endif
+static int deadline_timer = -1;
+
+int sup_deadline_arm(long long ns)
+{
+	if (deadline_timer < 0) {
+		struct kernel_sigevent ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.signo = SUP_KICK_SIGNAL;
+		ev.notify = SIGEV_THREAD_ID;
+		ev.tid = (int)syscall(SYS_gettid);
+		int id;
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) < 0)
+			return -1;
+		deadline_timer = id;
+	}
+	struct itimerspec it = {.it_value = {ns / 1000000000, ns % 1000000000}};
+	return (int)syscall(SYS_timer_settime, deadline_timer, 0, &it, NULL);
+}
+
+void sup_deadline_disarm(void)
+{
+	struct itimerspec it;
+	memset(&it, 0, sizeof(it));
+	if (deadline_timer >= 0)
+		syscall(SYS_timer_settime, deadline_timer, 0, &it, NULL);
 }
 
 bool sup_job_eintr_retry(struct sup_call *c, int err)

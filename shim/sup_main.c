@@ -568,8 +568,10 @@ int supervisor_main(const struct supervisor_opts *o)
 	}
 	umask(077);
 	/* keep the heap small: big buffers are mmap'd and go back to the kernel when freed */
+#ifdef M_ARENA_MAX
 	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
 	mallopt(M_ARENA_MAX, 1);
+#endif
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o->state_dir) {

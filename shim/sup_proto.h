@@ -22,6 +22,7 @@
 #define SUP_VERSION     1
 #define SUP_SOCKET_NAME "supervisor.sock"
 #define SUP_ARGV1       "__supervise"
+#define SUP_BINARY      "ward-supervisor" /* beside ward, or in <prefix>/libexec/ward */
 
 enum sup_msg_type {
 	SUP_MSG_HANDOFF = 1, /* pid, fd: take the listener */

@@ -7,9 +7,9 @@
  * duplicate of the caller's socket; exec is audited; every event can be
  * written to the audit log.
  *
- * It is started by supervisor_spawn() (runtime/supervisor_client.h), which
- * re-executes /proc/self/exe as `ward __supervise ...`; the CLI routes that
- * hidden command to supervisor_cli().
+ * It is its own program, ward-supervisor (shim/main.c), started by
+ * supervisor_spawn() (runtime/supervisor_client.h) as
+ * `ward-supervisor __supervise ...`; main() hands that to supervisor_cli().
  */
 #ifndef WARD_SUPERVISOR_H
 #define WARD_SUPERVISOR_H
@@ -24,7 +24,8 @@ struct supervisor_opts {
 /* Runs the supervisor until the last listener hangs up or it is told to stop. Exit code. */
 int supervisor_main(const struct supervisor_opts *o);
 
-/* argv = {"ward", "__supervise", "--state-dir", D, "--id", ID, "--policy", P, "--listen-fd", N} */
+/* argv = {"ward-supervisor", "__supervise", "--state-dir", D, "--id", ID, "--policy", P,
+ *         "--listen-fd", N} */
 int supervisor_cli(int argc, char **argv);
 
 #endif

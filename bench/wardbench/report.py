@@ -243,7 +243,7 @@ def targets(d, levels, skipped, ran):
         if rss:
             add("idle supervisor under 1 MiB resident (%s)" % w[5:], "met" if median(rss) < 1024 else "not met",
                 "RSS %.0f KiB; of it private (USS) %.0f KiB, proportional (PSS) %.0f KiB: the rest is "
-                "the ward binary's and libraries' pages shared with every other ward process" % (
+                "file pages (ward-supervisor's, or shared libraries') that other processes map too" % (
                     median(rss), median(uss) if uss else float("nan"), median(pss) if pss else float("nan")))
     for w in ("ward-default", "ward-agent"):
         key = "%s@500" % w

@@ -277,6 +277,28 @@ static inline bool h_wait_gone(pid_t pid, int ms)
  * The supervisor's stderr is /dev/null: in sanitizer builds its reports go to files in
  * `dir` instead (the spawner passes the environment on), checked by h_sanitizer_clean().
  */
+/*
+ * The supervisor the test starts: the build's own ward-supervisor (build/tests/../, the
+ * static musl program that ward runs) when it has been built, else this test binary, whose
+ * main routes "__supervise" to supervisor_cli like ward-supervisor's does.
+ */
+static inline void h_use_test_supervisor(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
+	char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : NULL;
+	if (slash) {
+		snprintf(slash, sizeof(path) - (size_t)(slash - path), "/../ward-supervisor");
+		if (access(path, X_OK) == 0) {
+			printf("# supervisor: %s\n", path);
+			supervisor_set_binary(path);
+			return;
+		}
+	}
+	printf("# supervisor: this test binary\n");
+	supervisor_set_binary("/proc/self/exe");
+}
+
 static inline void h_sanitizer_logs(const char *dir)
 {
 	char v[256];

@@ -811,6 +811,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "__supervise") == 0)
 		return supervisor_cli(argc, argv);
+	h_use_test_supervisor();
 	alarm(600);
 	H = mmap(NULL, sizeof(*H), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	snprintf(state_dir, sizeof(state_dir), "/tmp/ward-sup-XXXXXX");

@@ -534,6 +534,7 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "__supervise") == 0)
 		return supervisor_cli(argc, argv);
+	h_use_test_supervisor();
 	alarm(900);
 	H = mmap(NULL, sizeof(*H), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (H == MAP_FAILED)
