@@ -74,14 +74,15 @@ $(BUILD)/ward: $(WARD_OBJ) $(BUILD)/libward.a
 # for ward's dynamic glibc image) linked with Debian's static libyajl and libseccomp;
 # without musl-gcc, and under SAN=1, it is the same code linked like ward. A new shim/ file
 # that needs another runtime/ file adds it to SUP_EXTRA_SRC.
-SUP_EXTRA_SRC := $(COMMON_SRC) $(wildcard runtime/policy_*.c) runtime/ward_filter.c
+SUP_EXTRA_SRC := $(COMMON_SRC) $(wildcard runtime/policy_*.c) runtime/ward_filter.c \
+                 $(wildcard runtime/cgroup*.c)
 MUSL_GCC ?= $(shell command -v musl-gcc 2>/dev/null)
 $(BUILD)/runtime/supervisor_client.o: CFLAGS_ALL += -DWARD_LIBEXECDIR='"$(LIBEXECDIR)"'
 ifeq ($(SAN)$(if $(MUSL_GCC),1,0),01)
 MUSL_LIB    := /usr/lib/x86_64-linux-musl
 MUSL_INC    := $(BUILD)/musl/include
 MUSL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) -I. -isystem shim/musl \
-               -isystem $(MUSL_INC) -include shim/musl/compat.h $(CFLAGS)
+               -isystem $(MUSL_INC) -isystem $(MUSL_INC)/yajl -include shim/musl/compat.h $(CFLAGS)
 SUP_MUSL_OBJ := $(patsubst %.c,$(BUILD)/musl/%.o,$(filter-out shim/main.c,$(SHIM_SRC)) \
                   $(SUP_EXTRA_SRC))
 # musl's include dir has no kernel, yajl or libseccomp headers: links to the system's

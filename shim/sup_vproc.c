@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,7 +293,11 @@ void sup_vproc_sysinfo(struct sup_call *c)
 	vproc_sysinfo(&si, host, &l);
 	if (!sup_call_valid(c))
 		return;
-	if (sup_target_write((pid_t)c->n.pid, c->n.data.args[0], &si, sizeof(si)) < 0) {
+	/* the kernel's struct, not our libc's: musl pads its own with 256 reserved bytes, which
+	 * would overrun the caller's (glibc's matches the kernel's, 112 bytes on 64-bit) */
+	size_t abi_size =
+		(offsetof(struct sysinfo, mem_unit) + sizeof(si.mem_unit) + 7) & ~(size_t)7;
+	if (sup_target_write((pid_t)c->n.pid, c->n.data.args[0], &si, abi_size) < 0) {
 		sup_call_reply(c, 0, EFAULT, "error", NULL);
 		return;
 	}
