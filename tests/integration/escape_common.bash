@@ -26,6 +26,12 @@ esc_setup() {
 	if esc_is_elf "$ESC_RUNTIME"; then
 		cp "$ESC_RUNTIME" "$ESC_BIN"
 		chmod 0755 "$ESC_BIN"
+		# ward finds its supervisor program beside itself
+		local sup
+		sup=$(dirname "$ESC_RUNTIME")/ward-supervisor
+		if [[ -x $sup ]]; then
+			cp "$sup" "$WARD_TEST_DIR/ward-supervisor"
+		fi
 	else
 		ESC_BIN=$ESC_RUNTIME
 	fi
