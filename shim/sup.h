@@ -2,12 +2,15 @@
 /*
  * Supervisor internals shared by the shim/ files.
  *
- * Threads: the event loop (main thread) receives every notification and
- * answers the ones that cannot block; calls that can block (a blocking
- * connect or send, anything on a unix socket path, which needs the caller's
- * root, cwd and credentials) run in a thread created for that call. The
- * audit writer and the host-name resolver are threads that exist only while
- * they have work. An idle supervisor has one thread.
+ * Threads: each seccomp listener has a receiver thread blocked in
+ * SECCOMP_IOCTL_NOTIF_RECV (so the kernel's same-CPU wake-up applies) that
+ * answers the calls that cannot block, under one lock shared with the event
+ * loop (main thread: control socket, signals, timers); calls that can block (a
+ * blocking connect or send, anything on a unix socket path, which needs the
+ * caller's root, cwd and credentials) run in a thread created for that call.
+ * The audit writer and the host-name resolver are threads that exist only
+ * while they have work. An idle supervisor has one thread per listener plus
+ * the loop.
  */
 #ifndef WARD_SUP_H
 #define WARD_SUP_H
@@ -174,11 +177,13 @@ int sup_job_start(struct sup *s, struct sup_call *c,
 /* A blocking emulation saw EINTR: true if it was a stray kick (the caller still waits). */
 bool sup_job_eintr_retry(struct sup_call *c, int err);
 /*
- * The loop thread only: SUP_KICK_SIGNAL interrupts it (EINTR) once ns have passed, so a call
- * it makes itself cannot stall it longer. Disarm right after the call.
+ * For a thread that handles calls itself (a listener's receiver): SUP_KICK_SIGNAL interrupts
+ * it (EINTR) once ns have passed, so a call it makes cannot stall it longer. Disarm right
+ * after the call; a thread that ends releases its timer.
  */
 int sup_deadline_arm(long long ns);
 void sup_deadline_disarm(void);
+void sup_deadline_release(void);
 /* Watchdog tick: interrupts jobs whose notification is gone. Returns the jobs left. */
 unsigned sup_jobs_check(struct sup *s);
 int sup_jobs_init(void);

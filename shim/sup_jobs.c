@@ -72,7 +72,8 @@ struct kernel_sigevent {
 #ifndef SIGEV_THREAD_ID
 #define SIGEV_THREAD_ID 4
 #endif
-static int deadline_timer = -1;
+/* one timer per thread that handles calls (each listener's receiver): it signals that thread */
+static __thread int deadline_timer = -1;
 
 int sup_deadline_arm(long long ns)
 {
@@ -89,6 +90,13 @@ int sup_deadline_arm(long long ns)
 	}
 	struct itimerspec it = {.it_value = {ns / 1000000000, ns % 1000000000}};
 	return (int)syscall(SYS_timer_settime, deadline_timer, 0, &it, NULL);
+}
+
+void sup_deadline_release(void)
+{
+	if (deadline_timer >= 0)
+		syscall(SYS_timer_delete, deadline_timer);
+	deadline_timer = -1;
 }
 
 void sup_deadline_disarm(void)

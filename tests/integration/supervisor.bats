@@ -391,9 +391,10 @@ for l in sys.stdin:
 	start_container "$id" agent
 	sup=$(sup_pid "$id")
 	[ -n "$sup" ]
-	# idle: one thread once the start-up work (audit writer, host names) is done
+	# idle: the loop and init's listener's receiver, once the start-up work (audit writer,
+	# host names) is done
 	n=0
-	until [ "$(awk '/^Threads:/ {print $2}' "/proc/$sup/status")" -eq 1 ]; do
+	until [ "$(awk '/^Threads:/ {print $2}' "/proc/$sup/status")" -eq 2 ]; do
 		((n++ < 200))
 		sleep 0.05
 	done
@@ -410,7 +411,7 @@ for l in sys.stdin:
 	done
 	n=0
 	until [ "$(ls "/proc/$sup/fd" | wc -l)" -eq "$fds" ] &&
-		[ "$(awk '/^Threads:/ {print $2}' "/proc/$sup/status")" -eq 1 ]; do
+		[ "$(awk '/^Threads:/ {print $2}' "/proc/$sup/status")" -eq 2 ]; do
 		((n++ < 200)) || { ls -l "/proc/$sup/fd"; false; }
 		sleep 0.05
 	done
