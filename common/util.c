@@ -222,3 +222,38 @@ unsigned long long proc_start_time(pid_t pid)
 	}
 	return v;
 }
+
+char *path_clean(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = xcalloc(1, len + 2);
+	size_t o = 0;
+	const char *p = path;
+
+	out[o++] = '/';
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* drop the last component, never above "/" */
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+		} else {
+			if (o > 1)
+				out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	out[o] = '\0';
+	return out;
+}

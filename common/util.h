@@ -38,6 +38,11 @@ void *xrealloc(void *p, size_t size);
 char **strv_terminated(char *const *v, size_t n);
 
 bool str_has_prefix(const char *s, const char *prefix);
+/*
+ * Lexically cleans a path into an absolute one: "a//b/./c/../d" -> "/a/b/d";
+ * ".." at the top stays at "/". Returns a heap string.
+ */
+char *path_clean(const char *path);
 
 /* Parses a whole decimal string into a long long within [min, max]. */
 int parse_ll(const char *s, long long min, long long max, long long *out);

@@ -179,7 +179,7 @@ static int spec_of(const struct oci_device *od, struct devspec *d, struct werr *
 static bool listed_in_config(const struct oci_config *cfg, const char *path)
 {
 	for (size_t i = 0; i < cfg->linux_.n_devices; i++) {
-		_cleanup_free_ char *c = pathfd_clean(cfg->linux_.devices[i].path);
+		_cleanup_free_ char *c = path_clean(cfg->linux_.devices[i].path);
 		if (strcmp(c, path) == 0)
 			return true;
 	}
@@ -218,7 +218,7 @@ int devices_setup(struct rootfs_ctx *r, bool defaults, struct werr *e)
 	const struct oci_config *cfg = r->cfg;
 	for (size_t i = 0; i < cfg->linux_.n_devices; i++) {
 		struct devspec d;
-		_cleanup_free_ char *clean = pathfd_clean(cfg->linux_.devices[i].path);
+		_cleanup_free_ char *clean = path_clean(cfg->linux_.devices[i].path);
 		if (strcmp(clean, "/dev/ptmx") == 0)
 			continue; /* the ptmx symlink below is what works with devpts */
 		if (spec_of(&cfg->linux_.devices[i], &d, e) < 0)

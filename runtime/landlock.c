@@ -135,7 +135,6 @@ static size_t count_ports(const uint8_t *ports)
 
 struct ll_build {
 	int ruleset;
-	int abi;
 	uint64_t handled_fs;
 	const char *cwd;
 };
@@ -255,7 +254,7 @@ int landlock_restrict(const struct ward_policy *p, const char *cwd, struct werr 
 		log_warn("landlock ABI %d: %s not enforced by Landlock", abi,
 			 abi < 2 ? "truncation and cross-directory links/renames" : "truncation");
 
-	struct ll_build b = {.abi = abi, .cwd = cwd};
+	struct ll_build b = {.cwd = cwd};
 	b.handled_fs = p->files.present ? fs_rights_of_abi(abi) : 0;
 	if (!b.handled_fs && !handled_net)
 		return 0;

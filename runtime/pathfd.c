@@ -41,41 +41,6 @@ const char *pathfd_proc_path(char *buf, int fd)
 	return buf;
 }
 
-char *pathfd_clean(const char *path)
-{
-	size_t len = strlen(path);
-	char *out = xcalloc(1, len + 2);
-	size_t o = 0;
-	const char *p = path;
-
-	out[o++] = '/';
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *end = strchrnul(p, '/');
-		size_t n = (size_t)(end - p);
-		if (n == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			/* drop the last component, never above "/" */
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
-		} else {
-			if (o > 1)
-				out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p = end;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 bool pathfd_syscall_missing(long nr)
 {
 	int saved = errno;
@@ -437,7 +402,7 @@ int pathfd_mkdir_all_in_root(int root_fd, const char *path, mode_t mode, struct 
 int pathfd_open_parent_in_root(int root_fd, const char *path, mode_t dir_mode, char **base,
 			       struct werr *e)
 {
-	_cleanup_free_ char *clean = pathfd_clean(path);
+	_cleanup_free_ char *clean = path_clean(path);
 	char *slash = strrchr(clean, '/');
 	if (!slash[1])
 		return werr_set(e, EINVAL, "%s has no parent inside the root", path);
@@ -451,7 +416,7 @@ int pathfd_open_parent_in_root(int root_fd, const char *path, mode_t dir_mode, c
 
 int pathfd_mount_target(int root_fd, const char *path, bool is_dir, struct werr *e)
 {
-	_cleanup_free_ char *cur = pathfd_clean(path);
+	_cleanup_free_ char *cur = path_clean(path);
 
 	for (int i = 0; i <= WALK_MAX_LINKS; i++) {
 		int fd = pathfd_open_in_root(root_fd, cur, O_PATH, 0, e);
@@ -488,12 +453,12 @@ int pathfd_mount_target(int root_fd, const char *path, bool is_dir, struct werr 
 		target[n] = '\0';
 		char *next;
 		if (target[0] == '/') {
-			next = pathfd_clean(target);
+			next = path_clean(target);
 		} else {
 			char *slash = strrchr(cur, '/');
 			*slash = '\0';
 			_cleanup_free_ char *joined = xasprintf("%s/%s", cur, target);
-			next = pathfd_clean(joined);
+			next = path_clean(joined);
 		}
 		free(cur);
 		cur = next;

@@ -35,12 +35,6 @@ extern bool pathfd_force_fallback;
 const char *pathfd_proc_path(char *buf, int fd);
 
 /*
- * Lexically cleans a path into an absolute one: "a//b/./c/../d" -> "/a/b/d";
- * ".." at the top stays at "/". Returns a heap string.
- */
-char *pathfd_clean(const char *path);
-
-/*
  * Opens `path` resolved inside root_fd. flags are open(2) flags (O_CLOEXEC is always
  * added); O_NOFOLLOW applies to the last component as usual. Returns the fd or -1.
  */

@@ -334,7 +334,7 @@ int rootfs_mount_one(struct rootfs_ctx *r, size_t idx, bool *dev_fresh, struct w
 	int ret = -1;
 	int src = -1, target = -1, mnt = -1;
 	char *data = NULL;
-	_cleanup_free_ char *dest = pathfd_clean(m->destination);
+	_cleanup_free_ char *dest = path_clean(m->destination);
 	const char *type = (m->type && *m->type) ? m->type : NULL;
 	bool bind = o.bind || (type && strcmp(type, "bind") == 0);
 	bool is_proc = !bind && type && strcmp(type, "proc") == 0;

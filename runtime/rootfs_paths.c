@@ -24,7 +24,7 @@
 static bool seen_before(char **paths, size_t i, const char *clean)
 {
 	for (size_t j = 0; j < i; j++) {
-		_cleanup_free_ char *c = pathfd_clean(paths[j]);
+		_cleanup_free_ char *c = path_clean(paths[j]);
 		if (strcmp(c, clean) == 0)
 			return true;
 	}
@@ -71,7 +71,7 @@ int rootfs_mask_paths(struct rootfs_ctx *r, struct werr *e)
 		return werr_set(e, EINVAL, "the host's /dev/null is not the null device");
 
 	for (size_t i = 0; i < l->n_masked_paths; i++) {
-		_cleanup_free_ char *clean = pathfd_clean(l->masked_paths[i]);
+		_cleanup_free_ char *clean = path_clean(l->masked_paths[i]);
 		if (seen_before(l->masked_paths, i, clean))
 			continue;
 		_cleanup_close_ int fd = pathfd_open_in_root(r->rootfs_fd, clean, O_PATH, 0, e);
@@ -95,7 +95,7 @@ int rootfs_readonly_paths(struct rootfs_ctx *r, struct werr *e)
 {
 	const struct oci_linux *l = &r->cfg->linux_;
 	for (size_t i = 0; i < l->n_readonly_paths; i++) {
-		_cleanup_free_ char *clean = pathfd_clean(l->readonly_paths[i]);
+		_cleanup_free_ char *clean = path_clean(l->readonly_paths[i]);
 		if (seen_before(l->readonly_paths, i, clean))
 			continue;
 		_cleanup_close_ int fd = pathfd_open_in_root(r->rootfs_fd, clean, O_PATH, 0, e);

@@ -22,7 +22,7 @@ static int validate_mount(const struct oci_mount *m, size_t i, struct werr *e)
 	if (m->destination[0] != '/')
 		log_warn("mounts[%zu].destination %s is relative: taken as relative to /", i,
 			 m->destination);
-	_cleanup_free_ char *dest = pathfd_clean(m->destination);
+	_cleanup_free_ char *dest = path_clean(m->destination);
 	if (strcmp(dest, "/") == 0)
 		return werr_set(e, 0, "mounts[%zu].destination: cannot mount over /", i);
 
@@ -69,7 +69,7 @@ static int validate_device(const struct oci_device *d, size_t i, struct werr *e)
 {
 	if (!d->path || d->path[0] != '/')
 		return werr_set(e, 0, "linux.devices[%zu].path must be absolute", i);
-	_cleanup_free_ char *clean = pathfd_clean(d->path);
+	_cleanup_free_ char *clean = path_clean(d->path);
 	if (strcmp(clean, "/") == 0 || strcmp(clean, "/dev") == 0)
 		return werr_set(e, 0, "linux.devices[%zu].path %s is not a device path", i,
 				d->path);

@@ -86,33 +86,6 @@ void sup_vproc_release(void)
 	vsrc = NULL;
 }
 
-/* Cleans an absolute path lexically ("//", ".", ".."), in place. */
-static void clean_path(char *p)
-{
-	char *out = p;
-	const char *in = p;
-	while (*in) {
-		while (*in == '/')
-			in++;
-		const char *end = strchrnul(in, '/');
-		size_t n = (size_t)(end - in);
-		if (n == 0 || (n == 1 && in[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
-			while (out > p && *--out != '/')
-				;
-		} else {
-			*out++ = '/';
-			memmove(out, in, n);
-			out += n;
-		}
-		in = end;
-	}
-	if (out == p)
-		*out++ = '/';
-	*out = '\0';
-}
-
 /* Which virtual file the open names, or -1. */
 static int which_file(struct sup_call *c, const struct sup_open *o)
 {
@@ -141,9 +114,9 @@ static int which_file(struct sup_call *c, const struct sup_open *o)
 		full[n] = '\0';
 		snprintf(full + n, sizeof(full) - (size_t)n, "/%s", o->path);
 	}
-	clean_path(full);
+	_cleanup_free_ char *clean = path_clean(full);
 	for (size_t i = 0; i < ARRAY_SIZE(vfiles); i++)
-		if (strcmp(full, vfiles[i].path) == 0)
+		if (strcmp(clean, vfiles[i].path) == 0)
 			return (int)i;
 	return -1;
 }

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,21 @@ static uint64_t kv(const char *text, const char *key)
 	return 0;
 }
 
+/* memory.stat entries and their names: v2, v1 (hierarchical totals) */
+static const struct {
+	size_t off;
+	const char *v2, *v1;
+} mem_stat_keys[] = {
+	{offsetof(struct vproc_limits, cache), "file", "total_cache"},
+	{offsetof(struct vproc_limits, rss), "anon", "total_rss"},
+	{offsetof(struct vproc_limits, shmem), "shmem", "total_shmem"},
+	{offsetof(struct vproc_limits, mapped), "file_mapped", "total_mapped_file"},
+	{offsetof(struct vproc_limits, active_anon), "active_anon", "total_active_anon"},
+	{offsetof(struct vproc_limits, inactive_anon), "inactive_anon", "total_inactive_anon"},
+	{offsetof(struct vproc_limits, active_file), "active_file", "total_active_file"},
+	{offsetof(struct vproc_limits, inactive_file), "inactive_file", "total_inactive_file"},
+};
+
 static void read_mem(struct vproc_src *src, struct vproc_limits *l)
 {
 	char stat[SMALL_FILE];
@@ -144,29 +160,16 @@ static void read_mem(struct vproc_src *src, struct vproc_limits *l)
 	/* v1 reports an unlimited cgroup as the largest page-aligned long */
 	if (!v2 && l->mem_limit >= (1ull << 62))
 		l->mem_limit = UINT64_MAX;
+	for (size_t i = 0; i < ARRAY_SIZE(mem_stat_keys); i++)
+		*(uint64_t *)((char *)l + mem_stat_keys[i].off) =
+			kv(stat, v2 ? mem_stat_keys[i].v2 : mem_stat_keys[i].v1);
 	if (v2) {
-		l->cache = kv(stat, "file");
-		l->rss = kv(stat, "anon");
-		l->shmem = kv(stat, "shmem");
-		l->mapped = kv(stat, "file_mapped");
-		l->active_anon = kv(stat, "active_anon");
-		l->inactive_anon = kv(stat, "inactive_anon");
-		l->active_file = kv(stat, "active_file");
-		l->inactive_file = kv(stat, "inactive_file");
 		l->have_slab = true;
 		l->slab_reclaimable = kv(stat, "slab_reclaimable");
 		l->slab_unreclaimable = kv(stat, "slab_unreclaimable");
 		l->have_swap = read_u64(src->mem, "memory.swap.max", &l->swap_limit) &&
 			       read_u64(src->mem, "memory.swap.current", &l->swap_usage);
 	} else {
-		l->cache = kv(stat, "total_cache");
-		l->rss = kv(stat, "total_rss");
-		l->shmem = kv(stat, "total_shmem");
-		l->mapped = kv(stat, "total_mapped_file");
-		l->active_anon = kv(stat, "total_active_anon");
-		l->inactive_anon = kv(stat, "total_inactive_anon");
-		l->active_file = kv(stat, "total_active_file");
-		l->inactive_file = kv(stat, "total_inactive_file");
 		uint64_t sw_limit, sw_usage;
 		if (read_u64(src->mem, "memory.memsw.limit_in_bytes", &sw_limit) &&
 		    read_u64(src->mem, "memory.memsw.usage_in_bytes", &sw_usage)) {

@@ -285,7 +285,7 @@ static void check_clean(void)
 		{"../../../../tmp/escape", "/tmp/escape"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *c = pathfd_clean(cases[i][0]);
+		char *c = path_clean(cases[i][0]);
 		TAP_STREQ(c, cases[i][1], "clean \"%s\"", cases[i][0]);
 		free(c);
 	}
