@@ -78,7 +78,13 @@ struct sup_call {
 	uint64_t t0_ns; /* monotonic, when received */
 	int pidfd;      /* the calling thread, -1 until opened */
 	bool audit;     /* write an audit line at the end */
-	bool responded;
+	bool responded; /* an answer is decided (pending until sup_call_answer) or sent */
+	bool sent;
+	/* the decided answer, sent by sup_call_answer once the handler has cleaned up */
+	long ans_val;
+	int ans_err;
+	uint32_t ans_flags;
+	const char *ans_decision, *ans_reported;
 	uint64_t latency_ns; /* receive to answer */
 	struct jsonw jw;
 	char line[SUP_AUDIT_LINE];
@@ -86,15 +92,23 @@ struct sup_call {
 
 /* ---- sup_call.c: responses and audit lines ---- */
 struct sup_call *sup_call_new(struct sup *s, int lfd, const struct seccomp_notif *n);
+/* Sends a decided answer that is still pending, then releases the call. */
 void sup_call_free(struct sup_call *c);
+/*
+ * Sends the decided answer now. Handlers only decide (sup_call_reply, sup_call_continue); the
+ * answer goes out once they have closed what they held: with SYNC_WAKE_UP the caller runs on
+ * this CPU as soon as it is answered, so work done after the answer (closing a duplicated
+ * socket can be its final close: a whole TCP teardown) would delay the caller's next call.
+ */
+void sup_call_answer(struct sup_call *c);
 /* Starts the audit line (time, container, pid, comm, syscall); handlers add fields. */
 void sup_call_audit_begin(struct sup_call *c, const char *syscall);
-/* Answers with val or -err, finishes and queues the audit line. */
+/* Decides the answer: val or -err; the audit line is finished and queued when it is sent. */
 void sup_call_reply(struct sup_call *c, long val, int err, const char *decision,
 		    const char *reported);
-/* Answers CONTINUE (decision independent of memory), audit marked caller-reported. */
+/* Decides CONTINUE (decision independent of memory), audit marked caller-reported. */
 void sup_call_continue(struct sup_call *c);
-/* Answers with a new fd in the caller (ADDFD with SEND: the call returns its number);
+/* Answers at once with a new fd in the caller (ADDFD with SEND: the call returns its number);
  * the fd number, or -1 with errno (the call then failed with that errno, or is gone). */
 int sup_call_reply_fd(struct sup_call *c, int fd, bool cloexec, const char *decision);
 /* Whether the notification is still alive (after reading target memory). */

@@ -3,7 +3,8 @@
  * One notification: its answer (a result, an errno or CONTINUE) and its audit
  * line. The line is built in a fixed buffer inside the call (no allocation on
  * the hot path) and queued to the audit writer once the answer is sent, so it
- * can carry the supervisor's latency.
+ * can carry the supervisor's latency. Handlers decide the answer; it is sent
+ * after they have released what they held (sup_call_answer).
  */
 #include "sup.h"
 
@@ -44,6 +45,7 @@ struct sup_call *sup_call_new(struct sup *s, int lfd, const struct seccomp_notif
 	c->pidfd = -1;
 	c->audit = false;
 	c->responded = false;
+	c->sent = false;
 	c->line[0] = '\0';
 	return c;
 }
@@ -52,6 +54,7 @@ void sup_call_free(struct sup_call *c)
 {
 	if (!c)
 		return;
+	sup_call_answer(c);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	if (c->own_lfd && c->lfd >= 0)
@@ -93,6 +96,7 @@ static void send_resp(struct sup_call *c, long val, int err, uint32_t flags)
 	u.r.error = err ? -err : 0;
 	u.r.flags = flags;
 	c->responded = true;
+	c->sent = true;
 	/* measured before the answer: with SYNC_WAKE_UP the caller runs inside the ioctl */
 	c->latency_ns = sup_now_ns() - c->t0_ns;
 	if (ioctl(c->lfd, SECCOMP_IOCTL_NOTIF_SEND, &u) < 0 && c->audit) {
@@ -102,10 +106,9 @@ static void send_resp(struct sup_call *c, long val, int err, uint32_t flags)
 	}
 }
 
-static void finish_audit(struct sup_call *c, int err, const char *decision, const char *reported)
+/* The fields known once the answer is decided (formatted before it is sent). */
+static void audit_outcome(struct sup_call *c, int err, const char *decision, const char *reported)
 {
-	if (!c->audit)
-		return;
 	struct jsonw *w = &c->jw;
 	jsonw_key_str(w, "decision", decision);
 	jsonw_key_int(w, "errno", err);
@@ -113,25 +116,57 @@ static void finish_audit(struct sup_call *c, int err, const char *decision, cons
 		const char *name = policy_errno_name(err);
 		jsonw_key_str(w, "error", name ? name : strerror(err));
 	}
-	jsonw_key_uint(w, "latency_us", c->latency_ns / 1000);
 	jsonw_key_str(w, "reported", reported);
+}
+
+/* Closes the line (latency last: it is only known once the answer went out) and queues it. */
+static void audit_queue(struct sup_call *c)
+{
+	struct jsonw *w = &c->jw;
+	jsonw_key_uint(w, "latency_us", c->latency_ns / 1000);
 	jsonw_obj_close(w);
 	int n = jsonw_finish_line(w);
 	if (n > 0)
 		sup_audit_write(c->s->audit, c->line, (size_t)n);
 }
 
+static void decide(struct sup_call *c, long val, int err, uint32_t flags, const char *decision,
+		   const char *reported)
+{
+	if (c->responded)
+		return; /* the first decision stands */
+	c->responded = true;
+	c->ans_val = val;
+	c->ans_err = err;
+	c->ans_flags = flags;
+	c->ans_decision = decision;
+	c->ans_reported = reported;
+}
+
 void sup_call_reply(struct sup_call *c, long val, int err, const char *decision,
 		    const char *reported)
 {
-	send_resp(c, val, err, 0);
-	finish_audit(c, err, decision, reported ? reported : "supervisor");
+	decide(c, val, err, 0, decision, reported ? reported : "supervisor");
 }
 
 void sup_call_continue(struct sup_call *c)
 {
-	send_resp(c, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-	finish_audit(c, 0, "allow", "caller");
+	decide(c, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE, "allow", "caller");
+}
+
+void sup_call_answer(struct sup_call *c)
+{
+	if (!c->responded || c->sent)
+		return;
+	if (c->pidfd >= 0) {
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
+	if (c->audit)
+		audit_outcome(c, c->ans_err, c->ans_decision, c->ans_reported);
+	send_resp(c, c->ans_val, c->ans_err, c->ans_flags);
+	if (c->audit)
+		audit_queue(c);
 }
 
 int sup_call_reply_fd(struct sup_call *c, int fd, bool cloexec, const char *decision)
@@ -147,16 +182,23 @@ int sup_call_reply_fd(struct sup_call *c, int fd, bool cloexec, const char *deci
 	int r = ioctl(c->lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
 	int err = r < 0 ? errno : 0;
 	c->responded = true;
+	c->sent = true;
 	if (r < 0 && err != ENOENT) {
 		/* not installed (EMFILE past the caller's limit ...): the call fails with it */
-		send_resp(c, 0, err, 0);
-	} else if (r < 0 && c->audit) {
-		jsonw_key_str(&c->jw, "note", "caller gone before the answer");
+		c->sent = false;
+		c->responded = false;
+		decide(c, 0, err, 0, "error", "supervisor");
+		sup_call_answer(c);
+		return r;
 	}
-	if (r >= 0 && c->audit)
+	if (!c->audit)
+		return r;
+	if (r < 0)
+		jsonw_key_str(&c->jw, "note", "caller gone before the answer");
+	else
 		jsonw_key_int(&c->jw, "fd", r);
-	finish_audit(c, err == ENOENT ? 0 : err, err && err != ENOENT ? "error" : decision,
-		     "supervisor");
+	audit_outcome(c, 0, decision, "supervisor");
+	audit_queue(c);
 	return r;
 }
 

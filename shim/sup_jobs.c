@@ -154,6 +154,7 @@ static void *worker_main(void *arg)
 		j->fn(j->c, j->arg, &taint);
 		if (!j->c->responded)
 			sup_call_reply(j->c, 0, EIO, "error", NULL);
+		sup_call_answer(j->c);
 
 		pthread_mutex_lock(&s->jobs_lock);
 		for (struct sup_job **pp = &s->jobs; *pp; pp = &(*pp)->next)
