@@ -153,7 +153,9 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
 		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return werr_sys(e, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	/* no fsync: this is runtime state (the state dir, a pid file) that a reboot discards
+	 * with the containers it describes; rename() alone gives readers old or new content */
+	if (write_all(fd, data, len) < 0) {
 		werr_sys(e, "write %s", tmp);
 		unlinkat(dirfd, tmp, 0);
 		return -1;

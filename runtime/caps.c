@@ -160,10 +160,8 @@ int caps_apply_bounding(const struct oci_capabilities *c, struct werr *e)
 	for (unsigned int v = 0; v < n; v++) {
 		if (keep & (UINT64_C(1) << v))
 			continue;
-		int in = cap_get_bound((cap_value_t)v);
-		if (in <= 0)
-			continue; /* already gone (or unknown to the kernel) */
-		if (cap_drop_bound((cap_value_t)v) < 0) {
+		/* dropping one already gone succeeds, with CAP_SETPCAP: asked only without it */
+		if (cap_drop_bound((cap_value_t)v) < 0 && cap_get_bound((cap_value_t)v) > 0) {
 			char buf[64];
 			return werr_sys(e, "drop %s from the bounding set",
 					cap_label((int)v, buf, sizeof(buf)));

@@ -90,13 +90,21 @@ static char *now_rfc3339(void)
 	return xstrdup(b);
 }
 
+/* The user's name from /etc/passwd (ward is static: no NSS modules), else "#uid". */
 static char *owner_name(void)
 {
-	struct passwd pw, *res = NULL;
-	char buf[1024];
-	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
-		return xstrdup(res->pw_name);
-	return xasprintf("#%d", (int)geteuid());
+	uid_t uid = geteuid();
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *save = NULL, *name = strtok_r(line, ":", &save);
+		char *pass = name ? strtok_r(NULL, ":", &save) : NULL;
+		char *id = pass ? strtok_r(NULL, ":", &save) : NULL;
+		char *end;
+		if (id && *id && strtoul(id, &end, 10) == uid && *end == '\0')
+			return xstrdup(name);
+	}
+	return xasprintf("#%d", (int)uid);
 }
 
 /* The listening socket `ward start` connects to; init inherits it. */

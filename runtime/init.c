@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -339,8 +341,27 @@ void container_init(const struct init_ctx *ctx)
 
 unsigned char ward_inherited_fds[PRESERVE_FDS_MAX];
 
+/*
+ * One poll() over the range instead of a fcntl() per fd (1024 system calls, ~1 ms here): a
+ * closed fd comes back POLLNVAL. poll() takes no more entries than RLIMIT_NOFILE allows, so
+ * fds from that limit up (open only if the limit was lowered after they were) are asked one
+ * by one.
+ */
 void record_inherited_fds(void)
 {
-	for (int i = 0; i < PRESERVE_FDS_MAX; i++)
+	static struct pollfd p[PRESERVE_FDS_MAX];
+	struct rlimit rl;
+	int n = 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		n = rl.rlim_cur >= (rlim_t)PRESERVE_FDS_MAX + 3 ? PRESERVE_FDS_MAX
+		    : rl.rlim_cur > 3			    ? (int)rl.rlim_cur - 3
+							    : 0;
+	for (int i = 0; i < n; i++)
+		p[i] = (struct pollfd){.fd = 3 + i};
+	if (n > 0 && poll(p, (nfds_t)n, 0) < 0)
+		n = 0;
+	for (int i = 0; i < n; i++)
+		ward_inherited_fds[i] = !(p[i].revents & POLLNVAL);
+	for (int i = n; i < PRESERVE_FDS_MAX; i++)
 		ward_inherited_fds[i] = fcntl(3 + i, F_GETFD) >= 0;
 }

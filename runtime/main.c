@@ -1,18 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <string.h>
-
-#include "../shim/sup_proto.h"
 #include "../common/log.h"
-#include "../shim/supervisor.h"
 #include "cli.h"
 #include "exe_seal.h"
 #include "init.h"
 
 int main(int argc, char **argv)
 {
-	/* `ward create` re-executes itself as the container's supervisor */
-	if (argc > 1 && strcmp(argv[1], SUP_ARGV1) == 0)
-		return supervisor_cli(argc, argv);
 	/* commands that start container processes run from a copy of ward that no process can
 	 * write, before anything else happens (CVE-2019-5736, see exe_seal.h) */
 	struct werr e;

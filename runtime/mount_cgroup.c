@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,8 @@
 #include "../common/cleanup.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "mountinfo.h"
+#include "optstr.h"
 #include "pathfd.h"
 #include "rootfs_internal.h"
 
@@ -85,15 +86,15 @@ static bool line_matches(const struct cg_line *l, const char *fs_type, const cha
 	for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(t, '=');
 		if (!eq) {
-			if (mnt_optstr_get_option(fs_opts, t, NULL, NULL) != 0)
+			if (!optstr_has(fs_opts, t, NULL, NULL))
 				return false;
 			continue;
 		}
 		/* "name=systemd": the mount has option "name" with that value */
 		*eq = '\0';
-		char *val = NULL;
+		const char *val = NULL;
 		size_t len = 0;
-		if (mnt_optstr_get_option(fs_opts, t, &val, &len) != 0 || !val ||
+		if (!optstr_has(fs_opts, t, &val, &len) || !val ||
 		    len != strlen(eq + 1) || strncmp(val, eq + 1, len) != 0)
 			return false;
 	}
@@ -166,24 +167,23 @@ static int populate_v1(int tmpfs_fd, bool cgroupns, bool ro, unsigned long fresh
 	size_t n_lines = 0;
 	if (read_self_cgroup(&lines, &n_lines, e) < 0)
 		return -1;
-	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	int ret = 0;
-	if (!tb || !it) {
-		ret = werr_set(e, EIO, "cannot parse /proc/self/mountinfo");
-		goto out;
+	struct mountinfo mi;
+	if (mountinfo_read("/proc/self/mountinfo", &mi, e) < 0) {
+		cg_lines_free(lines, n_lines);
+		return -1;
 	}
-	struct libmnt_fs *fs;
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *type = mnt_fs_get_fstype(fs), *tgt = mnt_fs_get_target(fs);
-		if (!type || !tgt || (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0))
+	int ret = 0;
+	for (size_t k = 0; k < mi.n; k++) {
+		const struct mountinfo_entry *fs = &mi.e[k];
+		const char *type = fs->fstype, *tgt = fs->target;
+		if (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0)
 			continue;
 		const char *slash = strrchr(tgt, '/');
 		if (!slash || (size_t)(slash - tgt) != strlen(CGROUP_ROOT) ||
 		    strncmp(tgt, CGROUP_ROOT, strlen(CGROUP_ROOT)) != 0 || !slash[1])
 			continue; /* only hierarchies mounted directly under /sys/fs/cgroup */
 		const char *name = slash + 1;
-		const char *opts = mnt_fs_get_fs_options(fs);
+		const char *opts = fs->fs_opts;
 		const struct cg_line *line = NULL;
 		for (size_t i = 0; i < n_lines && !line; i++)
 			if (line_matches(&lines[i], type, opts))
@@ -203,8 +203,7 @@ static int populate_v1(int tmpfs_fd, bool cgroupns, bool ro, unsigned long fresh
 			log_debug("cgroup: new mount of %s refused (%s): binding", name, fe.msg);
 		}
 		{
-			_cleanup_free_ char *src = own_dir(
-				tgt, mnt_fs_get_root(fs) ? mnt_fs_get_root(fs) : "/", line->path);
+			_cleanup_free_ char *src = own_dir(tgt, fs->root, line->path);
 			if (bind_into(tmpfs_fd, name, src, ro, e) < 0) {
 				ret = werr_wrap(e, "cgroup %s", name);
 				goto out;
@@ -224,8 +223,7 @@ static int populate_v1(int tmpfs_fd, bool cgroupns, bool ro, unsigned long fresh
 		}
 	}
 out:
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	mountinfo_free(&mi);
 	cg_lines_free(lines, n_lines);
 	return ret;
 }

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "../common/log.h"
 #include "../common/util.h"
 #include "mount_opts.h"
+#include "optstr.h"
 #include "pathfd.h"
 
 bool mount_force_legacy;
@@ -326,17 +326,16 @@ static const struct {
 	{MS_MANDLOCK, "mand"},    {MS_SILENT, "silent"},
 };
 
-/* Feeds "k=v,flag" data to an fs context, one fsconfig() per option (libmount splits). */
+/* Feeds "k=v,flag" data to an fs context, one fsconfig() per option. */
 static int fs_configure(int fs, const char *type, const char *data, struct werr *e)
 {
 	if (!data || !*data)
 		return 0;
-	_cleanup_free_ char *copy = xstrdup(data);
-	char *p = copy;
+	const char *p = data;
 	for (;;) {
-		char *name, *value;
+		const char *name, *value;
 		size_t namesz, valuesz;
-		int r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+		int r = optstr_next(&p, &name, &namesz, &value, &valuesz);
 		if (r == 1)
 			return 0;
 		if (r < 0)

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OCI mount options -> flags, propagation, recursive attributes and data, with libmount
- * naming the classic mount(8) options.
+ * OCI mount options -> flags, propagation, recursive attributes and data. The classic
+ * options mean what mount(8) documents for them.
  */
 #include "mount_opts.h"
 
-#include <libmount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -13,6 +12,7 @@
 #include "../common/cleanup.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "optstr.h"
 
 /* runc's recursive options (mount_setattr with AT_RECURSIVE). */
 static const struct {
@@ -80,36 +80,75 @@ unsigned long mount_propagation_from_name(const char *name)
 	return 0;
 }
 
+/* mount(8)'s filesystem-independent options: the MS_* flag each sets, or clears. */
+static const struct {
+	const char *name;
+	unsigned long ms;
+	bool clear;
+} linux_opts[] = {
+	{"ro", MS_RDONLY, false},
+	{"rw", MS_RDONLY, true},
+	{"nosuid", MS_NOSUID, false},
+	{"suid", MS_NOSUID, true},
+	{"nodev", MS_NODEV, false},
+	{"dev", MS_NODEV, true},
+	{"noexec", MS_NOEXEC, false},
+	{"exec", MS_NOEXEC, true},
+	{"sync", MS_SYNCHRONOUS, false},
+	{"async", MS_SYNCHRONOUS, true},
+	{"dirsync", MS_DIRSYNC, false},
+	{"mand", MS_MANDLOCK, false},
+	{"nomand", MS_MANDLOCK, true},
+	{"noatime", MS_NOATIME, false},
+	{"atime", MS_NOATIME, true},
+	{"nodiratime", MS_NODIRATIME, false},
+	{"diratime", MS_NODIRATIME, true},
+	{"relatime", MS_RELATIME, false},
+	{"norelatime", MS_RELATIME, true},
+	{"strictatime", MS_STRICTATIME, false},
+	{"nostrictatime", MS_STRICTATIME, true},
+	{"lazytime", MS_LAZYTIME, false},
+	{"nolazytime", MS_LAZYTIME, true},
+	{"iversion", MS_I_VERSION, false},
+	{"noiversion", MS_I_VERSION, true},
+	{"nosymfollow", MS_NOSYMFOLLOW, false},
+	{"symfollow", MS_NOSYMFOLLOW, true},
+	{"silent", MS_SILENT, false},
+	{"loud", MS_SILENT, true},
+	{"remount", MS_REMOUNT, false},
+	{"bind", MS_BIND, false},
+	{"rbind", MS_BIND | MS_REC, false},
+};
+
 /*
- * Finds `name` in a libmount map. Map names may end in "=" (needs a value), "[=]"
- * (value optional), or be prefixes (MNT_PREFIX, e.g. "x-").
+ * Options only mount(8) and fstab readers act on: they mean nothing to the kernel and are
+ * dropped rather than passed to the filesystem (which would refuse them). A trailing "="
+ * means the option takes a value; "*" a prefix.
  */
-static const struct libmnt_optmap *optmap_find(const struct libmnt_optmap *map, const char *name,
-					       bool has_value)
+static const char *const userspace_opts[] = {
+	"defaults", "auto",	"noauto", "user",    "user=",	  "nouser",    "users",
+	"owner",    "noowner",	"group",  "nogroup", "_netdev",	  "nofail",    "comment=",
+	"loop",	    "loop=",	"offset=", "sizelimit=", "encryption=", "uhelper=", "helper=",
+	"x-*",	    "X-*",
+};
+
+static bool userspace_opt(const char *name, bool has_value)
 {
 	size_t len = strlen(name);
-	for (; map && map->name; map++) {
-		const char *mn = map->name;
-		size_t ml = strlen(mn);
-		if (map->mask & MNT_PREFIX) {
-			if (strncmp(name, mn, ml) == 0)
-				return map;
-			continue;
+	for (size_t i = 0; i < ARRAY_SIZE(userspace_opts); i++) {
+		const char *u = userspace_opts[i];
+		size_t ul = strlen(u);
+		if (u[ul - 1] == '*') {
+			if (strncmp(name, u, ul - 1) == 0)
+				return true;
+		} else if (u[ul - 1] == '=') {
+			if (has_value && len == ul - 1 && strncmp(name, u, len) == 0)
+				return true;
+		} else if (!has_value && strcmp(name, u) == 0) {
+			return true;
 		}
-		if (ml > 3 && strcmp(mn + ml - 3, "[=]") == 0) {
-			if (len == ml - 3 && strncmp(name, mn, len) == 0)
-				return map;
-			continue;
-		}
-		if (mn[ml - 1] == '=') {
-			if (has_value && len == ml - 1 && strncmp(name, mn, len) == 0)
-				return map;
-			continue;
-		}
-		if (!has_value && strcmp(name, mn) == 0)
-			return map;
 	}
-	return NULL;
+	return false;
 }
 
 static void data_append(char **data, const char *name, const char *value)
@@ -149,33 +188,37 @@ static int opt_apply(struct mount_opts *o, const char *name, const char *value, 
 		}
 	}
 
-	const struct libmnt_optmap *m =
-		optmap_find(mnt_get_builtin_optmap(MNT_LINUX_MAP), name, value != NULL);
-	if (m) {
-		unsigned long id = (unsigned long)m->id;
-		if (id & MS_BIND) {
-			o->bind = true;
-			o->recursive = o->recursive || (id & MS_REC);
-		} else if (id & MOUNT_MS_PROPAGATION) {
+	if (!value) {
+		unsigned long prop = mount_propagation_from_name(name);
+		if (prop) {
 			if (o->n_propagation == MOUNT_OPTS_MAX_PROPAGATION)
 				return werr_set(e, EINVAL, "too many propagation options");
-			o->propagation[o->n_propagation++] = id;
-		} else if (id & MS_REMOUNT) {
-			o->remount = true;
-		} else if (m->mask & MNT_INVERT) {
-			o->flags &= ~id;
-			o->cleared |= id;
-		} else {
-			/* the atime modes exclude each other: the last one named wins */
-			if (id & MOUNT_MS_ATIME)
-				o->flags &= ~(unsigned long)MOUNT_MS_ATIME;
-			o->flags |= id;
-			o->cleared &= ~id;
+			o->propagation[o->n_propagation++] = prop;
+			return 0;
 		}
-		return 0;
+		for (size_t i = 0; i < ARRAY_SIZE(linux_opts); i++) {
+			if (strcmp(name, linux_opts[i].name) != 0)
+				continue;
+			unsigned long id = linux_opts[i].ms;
+			if (id & MS_BIND) {
+				o->bind = true;
+				o->recursive = o->recursive || (id & MS_REC);
+			} else if (id & MS_REMOUNT) {
+				o->remount = true;
+			} else if (linux_opts[i].clear) {
+				o->flags &= ~id;
+				o->cleared |= id;
+			} else {
+				/* the atime modes exclude each other: the last one named wins */
+				if (id & MOUNT_MS_ATIME)
+					o->flags &= ~(unsigned long)MOUNT_MS_ATIME;
+				o->flags |= id;
+				o->cleared &= ~id;
+			}
+			return 0;
+		}
 	}
-	/* mount(8)'s own options (defaults, nofail, x-*, ...) mean nothing to the kernel. */
-	if (optmap_find(mnt_get_builtin_optmap(MNT_USERSPACE_MAP), name, value != NULL))
+	if (userspace_opt(name, value != NULL))
 		return 0;
 	data_append(&o->data, name, value);
 	return 0;
@@ -189,14 +232,13 @@ int mount_opts_parse(char *const *options, size_t n, struct mount_opts *out, str
 			mount_opts_release(out);
 			return werr_set(e, EINVAL, "options[%zu]: empty option", i);
 		}
-		/* One OCI option normally is one mount(8) option; libmount splits (and
-		 * unquotes-aware checks) anything fancier such as context="a,b". */
-		_cleanup_free_ char *copy = xstrdup(options[i]);
-		char *p = copy;
+		/* One OCI option normally is one mount(8) option; "a,b" is split (quotes
+		 * kept together: context="a,b"). */
+		const char *p = options[i];
 		for (;;) {
-			char *name, *value;
+			const char *name, *value;
 			size_t namesz, valuesz;
-			int r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz);
+			int r = optstr_next(&p, &name, &namesz, &value, &valuesz);
 			if (r == 1)
 				break;
 			if (r < 0 || namesz == 0) {

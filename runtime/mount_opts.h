@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The "options" of an OCI mount, split into what the kernel wants: MS_* flags (named
- * by libmount's MNT_LINUX_MAP, so "ro", "nosuid", "relatime"... mean what mount(8)
+ * as mount(8) documents them, so "ro", "nosuid", "relatime"... mean what mount(8)
  * means), propagation changes in order, recursive attributes (runc's "rro", "rnosuid"...
  * applied with mount_setattr AT_RECURSIVE), idmap requests, and the filesystem-specific
  * rest ("mode=755,size=64k") as the data string.

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "../common/util.h"
 #include "mount_fd.h"
 #include "mount_opts.h"
+#include "mountinfo.h"
 #include "pathfd.h"
 #include "rootfs_internal.h"
 
@@ -300,17 +300,15 @@ int rootfs_bind_console(struct rootfs_ctx *r, int slave_fd, struct werr *e)
  */
 static int hide_host_pseudo_fs(const char *rootfs, struct werr *e)
 {
-	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
-	if (!tb)
-		return werr_set(e, EIO, "cannot parse /proc/self/mountinfo");
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-	struct libmnt_fs *fs;
+	struct mountinfo mi;
+	if (mountinfo_read("/proc/self/mountinfo", &mi, e) < 0)
+		return -1;
 	size_t rl = strlen(rootfs);
 	int ret = 0;
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *type = mnt_fs_get_fstype(fs), *tgt = mnt_fs_get_target(fs);
-		const char *root = mnt_fs_get_root(fs);
-		if (!type || !tgt || !root || strcmp(root, "/") != 0)
+	/* children before their parents: an unmounted parent would take them along */
+	for (size_t i = mi.n; i-- > 0;) {
+		const char *type = mi.e[i].fstype, *tgt = mi.e[i].target;
+		if (strcmp(mi.e[i].root, "/") != 0)
 			continue;
 		if (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0)
 			continue;
@@ -333,8 +331,7 @@ static int hide_host_pseudo_fs(const char *rootfs, struct werr *e)
 			}
 		}
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	mountinfo_free(&mi);
 	return ret;
 }
 

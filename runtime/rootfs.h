@@ -75,7 +75,7 @@ int rootfs_pivot(struct rootfs_ctx *r, struct werr *e);
 int rootfs_finalize(struct rootfs_ctx *r, struct werr *e);
 
 /* Checks config values that can be refused before any process exists (mount types,
- * options libmount cannot parse, destinations, propagation names, sysctl names against
+ * options that cannot be parsed, destinations, propagation names, sysctl names against
  * the namespaces, device entries, masked/readonly paths). */
 int rootfs_validate(const struct oci_config *cfg, struct werr *e);
 
