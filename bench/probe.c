@@ -10,6 +10,10 @@
  *                            /etc/passwd, connect to a listener on 127.0.0.1
  *                            in this network namespace, read of /proc/meminfo
  *   probe connect BATCHES    only the connect line (for the policy-size runs)
+ *   probe floor BATCHES      the seccomp floor, on the host: getppid as it is
+ *                            (getppid_nofilter=), then again in the same
+ *                            process after installing a one-instruction
+ *                            SECCOMP_RET_ALLOW filter (getppid_floor=)
  *   probe netloop N          N loopback request/reply exchanges with a forked
  *                            server: connect, write 64 bytes, read the reply
  *   probe time CMD ARGS...   runs CMD, prints its wall time as elapsed_ns=
@@ -30,6 +34,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -38,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -230,6 +237,12 @@ static void measure(const char *name, op_fn fn, void *arg, long min_iters, long 
 	fflush(stdout);
 }
 
+/* One calibration for every getppid line, so that the floor and the rows compare alike. */
+static void measure_getppid(const char *name, int batches)
+{
+	measure(name, op_getppid, NULL, 1000, 1000000, batches);
+}
+
 static int cmd_syscalls(int batches, int only_connect)
 {
 	struct sockaddr_in sa;
@@ -238,13 +251,40 @@ static int cmd_syscalls(int batches, int only_connect)
 	lo_up();
 	l = listener(&sa);
 	if (!only_connect) {
-		measure("getppid", op_getppid, NULL, 1000, 1000000, batches);
+		measure_getppid("getppid", batches);
 		measure("openat", op_openat, NULL, 100, 100000, batches);
 	}
 	measure("connect", op_connect, &l, 50, 2000, batches);
 	if (!only_connect)
 		measure("meminfo", op_meminfo, NULL, 20, 20000, batches);
 	close(l);
+	return 0;
+}
+
+/*
+ * The seccomp floor: what any filter costs an unmediated call. The filter is
+ * the cheapest there is (one instruction, allow everything; the kernel caches
+ * its verdict), so what getppid gains here is the kernel's fixed price for a
+ * task with seccomp work (the syscall entry's slow path), the least that
+ * ward's filter, or any other, can cost. Both lines come from one process, one
+ * after the other; a filter cannot be removed, so the unfiltered one is first.
+ */
+static void install_allow_all_filter(void)
+{
+	struct sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+	struct sock_fprog prog = {.len = 1, .filter = allow};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("prctl PR_SET_NO_NEW_PRIVS");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		die("seccomp SECCOMP_SET_MODE_FILTER");
+}
+
+static int cmd_floor(int batches)
+{
+	measure_getppid("getppid_nofilter", batches);
+	install_allow_all_filter();
+	measure_getppid("getppid_floor", batches);
 	return 0;
 }
 
@@ -321,10 +361,9 @@ static int cmd_netloop(long n)
 
 /* ---------- wall time of a command ---------- */
 
-static int cmd_time(char **argv)
+/* Forks and execs argv (a path, no PATH search); the child exits 127 when exec fails. */
+static pid_t spawn(char **argv)
 {
-	uint64_t t0 = now_ns(), dt;
-	int status;
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -334,6 +373,15 @@ static int cmd_time(char **argv)
 		fprintf(stderr, "probe: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	return pid;
+}
+
+static int cmd_time(char **argv)
+{
+	uint64_t t0 = now_ns(), dt;
+	int status;
+	pid_t pid = spawn(argv);
+
 	if (waitpid(pid, &status, 0) < 0)
 		die("waitpid");
 	dt = now_ns() - t0;
@@ -350,15 +398,8 @@ static int cmd_rusage(char **argv)
 	struct rusage ru;
 	uint64_t t0 = now_ns(), dt;
 	int status;
-	pid_t pid = fork();
+	pid_t pid = spawn(argv);
 
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		execv(argv[0], argv);
-		fprintf(stderr, "probe: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
 	if (wait4(pid, &status, 0, &ru) < 0)
 		die("wait4");
 	dt = now_ns() - t0;
@@ -370,7 +411,7 @@ static int cmd_rusage(char **argv)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: probe syscalls|connect BATCHES | netloop N | time|rusage CMD "
+	fprintf(stderr, "usage: probe syscalls|connect|floor BATCHES | netloop N | time|rusage CMD "
 			"[ARG...] | nop\n");
 	exit(2);
 }
@@ -404,6 +445,8 @@ int main(int argc, char **argv)
 		return cmd_syscalls((int)n, 0);
 	if (strcmp(argv[1], "connect") == 0)
 		return cmd_syscalls((int)n, 1);
+	if (strcmp(argv[1], "floor") == 0)
+		return cmd_floor((int)n);
 	usage();
 	return 2;
 }

@@ -90,6 +90,18 @@ def _workloads(plt, d, levels):
                          "× host (log)")
 
 
+def _finish_line_plot(ax, title, xlabel, ylabel, logx=True):
+    """The common dress of the line plots: log y (and x), labels, a small legend, a grid."""
+    if logx:
+        ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+
+
 def _policy(plt, d, levels):
     sized = sorted(((int(p), rt) for (sec, met, rt, p) in d.idx if sec == "policy" and met == "connect" and p))
     if not sized:
@@ -102,13 +114,7 @@ def _policy(plt, d, levels):
         v = d.get("policy", "connect", rt)
         if v:
             ax.axhline(median(v) / 1000, ls="--", lw=1, color=_color(rt), label=rt)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("rules in the policy")
-    ax.set_ylabel("connect(2), µs (p50)")
-    ax.set_title("Mediated connect against policy size")
-    ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
+    _finish_line_plot(ax, "Mediated connect against policy size", "rules in the policy", "connect(2), µs (p50)")
     return fig
 
 
@@ -145,17 +151,7 @@ def _density(plt, d, levels):
         ns = [n for n in levels if d.get("density", "total_pss_per_ctr", rt, n)]
         a2.plot(ns, [d.p50("density", "total_pss_per_ctr", rt, n) / 1024 for n in ns], "o-", color=_color(rt),
                 label=rt)
-    a1.set_xlabel("container number")
-    a1.set_ylabel("create, ms")
-    a1.set_yscale("log")
-    a1.set_title("create latency as containers accumulate")
-    a1.legend(fontsize=7)
-    a1.grid(alpha=0.3)
-    a2.set_xscale("log")
-    a2.set_yscale("log")
-    a2.set_xlabel("concurrent idle containers")
-    a2.set_ylabel("PSS per container (helpers + container), MiB")
-    a2.set_title("memory per container")
-    a2.legend(fontsize=7)
-    a2.grid(alpha=0.3)
+    _finish_line_plot(a1, "create latency as containers accumulate", "container number", "create, ms", logx=False)
+    _finish_line_plot(a2, "memory per container", "concurrent idle containers",
+                      "PSS per container (helpers + container), MiB")
     return fig

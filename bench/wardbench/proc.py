@@ -134,18 +134,24 @@ def _check(rc, what):
 # ---------- /proc ----------
 
 
-def processes():
-    """(pid, argv) of every process we can read."""
+def _each_process_file(name, mode="r"):
+    """(pid, content of /proc/PID/name) of every process; those gone meanwhile are passed over."""
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                raw = f.read()
+            with open("/proc/%s/%s" % (d, name), mode) as f:
+                content = f.read()
         except OSError:
             continue
+        yield int(d), content
+
+
+def processes():
+    """(pid, argv) of every process we can read."""
+    for pid, raw in _each_process_file("cmdline", "rb"):
         if raw:
-            yield int(d), [a.decode(errors="replace") for a in raw.rstrip(b"\0").split(b"\0")]
+            yield pid, [a.decode(errors="replace") for a in raw.rstrip(b"\0").split(b"\0")]
 
 
 def memory_kib(pid):
@@ -178,16 +184,9 @@ def sum_memory_kib(pids):
 def descendants(pid):
     """pid and every process below it."""
     children = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-        except OSError:
-            continue
-        ppid = int(st[st.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(d))
+    for child, st in _each_process_file("stat"):
+        ppid = int(st[st.rindex(")") + 2:].split()[1])  # after "(comm)", which may hold anything
+        children.setdefault(ppid, []).append(child)
     out, todo = [], [pid]
     while todo:
         p = todo.pop()

@@ -9,6 +9,7 @@ from .stats import median, ratio_ci, summary
 
 OTHERS = ("runc", "crun", "runsc")
 WARDS = ("ward-default", "ward-agent", "ward-none")
+HOST = "host"
 
 # (section, metric, label, unit, lower is better)
 SUMMARY_ROWS = [
@@ -90,7 +91,34 @@ def _table(header, rows):
 # ---------- pieces ----------
 
 
+def seccomp_floor(d):
+    """What any seccomp filter costs getppid on this machine, from the host's `probe floor`
+    runs (getppid in one process without, then with, a one-instruction allow filter), and
+    each ward policy's getppid against it; None when the syscalls section did not run."""
+    floor = d.get("syscalls", "getppid_floor", HOST)
+    nofilter = d.get("syscalls", "getppid_nofilter", HOST)
+    if not floor or not nofilter:
+        return None
+    return {"floor_ns": median(floor), "nofilter_ns": median(nofilter),
+            "floor_vs_nofilter": ratio_ci(floor, nofilter),
+            "ward_vs_floor": {w: ratio_ci(d.get("syscalls", "getppid", w), floor)
+                              for w in WARDS if d.get("syscalls", "getppid", w)}}
+
+
+def seccomp_floor_note(d):
+    f = seccomp_floor(d)
+    if not f:
+        return ""
+    line = ("seccomp floor: host getppid %.0f ns with a one-instruction allow filter, %.0f ns without "
+            "(same process): ×%s" % (f["floor_ns"], f["nofilter_ns"], fmt_ratio(f["floor_vs_nofilter"])))
+    if f["ward_vs_floor"]:
+        line += "; ward getppid ÷ floor: " + ", ".join(
+            "%s %s" % (w[5:], fmt_ratio(r)) for w, r in f["ward_vs_floor"].items())
+    return line
+
+
 def summary_table(d):
+    """The ward ÷ others table, then the seccomp floor (a host number, so not a row of it)."""
     rows = []
     for sec, met, label, unit in SUMMARY_ROWS:
         for w in WARDS:
@@ -107,7 +135,9 @@ def summary_table(d):
                 else:
                     row.append(fmt_ratio(ratio_ci(a, b)))
             rows.append(row)
-    return _table(["metric", "ward policy", "ward p50", "ward/runc", "ward/crun", "ward/runsc"], rows)
+    table = _table(["metric", "ward policy", "ward p50", "ward/runc", "ward/crun", "ward/runsc"], rows)
+    note = seccomp_floor_note(d)
+    return table + "\n\n" + note if note else table
 
 
 def lifecycle_tables(d):
@@ -123,23 +153,38 @@ def lifecycle_tables(d):
     return "\n\n".join(parts)
 
 
-def _vs_host(d, section, metric, rt, unit, param=""):
-    v = d.get(section, metric, rt, param)
-    h = d.get(section, metric, "host")
+def _spread_vs(v, base, unit):
+    """median (min–max) ×ratio to the median of base (no ratio without base)."""
     if not v:
         return "—"
     s = "%s" % fmt(median(v), unit)
     if len(v) > 1:
         s += " (%s–%s)" % (fmt(min(v), unit), fmt(max(v), unit))
-    if h and rt != "host" and median(h) > 0:
-        s += " ×%.2f" % (median(v) / median(h))
+    if base and median(base) > 0:
+        s += " ×%.2f" % (median(v) / median(base))
     return s
 
 
+def _vs_host(d, section, metric, rt, unit, param=""):
+    return _spread_vs(d.get(section, metric, rt, param), d.get(section, metric, HOST) if rt != HOST else [], unit)
+
+
 def syscall_table(d):
+    """Per-call cost against the host, with the seccomp floor as a row of its own (the host
+    under an allow-all filter, ×host in the getppid column) and each runtime's getppid ÷ it."""
     calls = ("getppid", "openat", "connect", "meminfo")
-    rows = [[rt] + [_vs_host(d, "syscalls", c, rt, "ns") for c in calls] for rt in d.runtimes("syscalls")]
-    return _table(["runtime"] + ["%s ns" % c for c in calls], rows)
+    floor = d.get("syscalls", "getppid_floor", HOST)
+
+    def vs_floor(rt):
+        v = d.get("syscalls", "getppid", rt)
+        return "%.2f" % (median(v) / median(floor)) if v and floor and median(floor) > 0 else "—"
+
+    rows = [[rt] + [_vs_host(d, "syscalls", c, rt, "ns") for c in calls] + [vs_floor(rt)]
+            for rt in d.runtimes("syscalls")]
+    if floor:  # right after the host's own row
+        rows.insert(1 if rows and rows[0][0] == HOST else 0, ["host + allow-all seccomp filter (the floor)",
+                        _spread_vs(floor, d.get("syscalls", "getppid", HOST), "ns")] + ["—"] * len(calls))
+    return _table(["runtime"] + ["%s ns" % c for c in calls] + ["getppid ÷ seccomp floor"], rows)
 
 
 def workload_table(d):
@@ -215,15 +260,29 @@ def targets(d, levels, skipped, ran):
                 "p50 %.2f ms vs crun %.2f ms: ratio %s" % (median(a), median(crun), fmt_ratio(r)))
         else:
             add("`run` faster than crun (%s)" % w[5:], "not measured", "needs lifecycle, %s and crun" % w)
-    host = d.get("syscalls", "getppid", "host")
+    def within_5pct(target, a, base, base_name, also=""):
+        r = ratio_ci(a, base)
+        add(target, "met" if r[0] <= 1.05 else "not met",
+            "%.0f ns vs %.0f ns %s: ×%s%s" % (median(a), median(base), base_name, fmt_ratio(r), also))
+
+    host = d.get("syscalls", "getppid", HOST)
+    floor = d.get("syscalls", "getppid_floor", HOST)
+    # the least any seccomp filter costs here (bench/README.md): the second verdict asks
+    # what ward's filter adds to it, the first (the design's) stays against native
+    floor_text = ("; the seccomp floor (any filter) is %.0f ns: ×%s native" % (
+        median(floor), fmt_ratio(ratio_ci(floor, host))) if floor and host else "")
     for w in ("ward-default", "ward-agent"):
         a = d.get("syscalls", "getppid", w)
         if a and host:
-            r = ratio_ci(a, host)
-            add("unmediated syscall (getppid) within 5 %% of native (%s)" % w[5:],
-                "met" if r[0] <= 1.05 else "not met", "%.0f ns vs %.0f ns native: ×%s" % (median(a), median(host), fmt_ratio(r)))
+            within_5pct("unmediated syscall (getppid) within 5 %% of native (%s)" % w[5:], a, host, "native",
+                        floor_text)
         else:
             add("unmediated syscalls within 5 %% of native (%s)" % w[5:], "not measured", "needs syscalls")
+        target = "unmediated syscall within 5 %% of the seccomp floor (any filter) (%s)" % w[5:]
+        if a and floor:
+            within_5pct(target, a, floor, "floor")
+        else:
+            add(target, "not measured", "needs syscalls (the host's `probe floor`)")
     runsc = d.get("syscalls", "connect", "runsc") or d.get("policy", "connect", "runsc")
     med_rows = [("syscalls", "ward-agent", "", "agent policy: emulated connect")]
     med_rows += [("policy", rt, p, "%s-rule policy: emulated connect" % p)
@@ -284,8 +343,8 @@ def write_all(bench, machine, started, finished):
                 a, b = d.get(sec, met, wname), d.get(sec, met, oname)
                 rc = ratio_ci(a, b) if a and b else None
                 if rc:
-                    ratios.append({"section": sec, "metric": met, "ward": wname, "other": oname,
-                                   "ratio": rc[0], "ci95": [rc[1], rc[2]]})
+                    ratios.append(dict({"section": sec, "metric": met, "ward": wname, "other": oname},
+                                       **_ratio_json(rc)))
     rts = {}
     for rt in bench.all_runtimes():
         rts[rt.name] = {"kind": rt.kind, "binary": rt.binary, "args": rt.global_args, "mount_ns": rt.ns,
@@ -294,7 +353,7 @@ def write_all(bench, machine, started, finished):
     doc = {"machine": machine, "options": vars(o), "started": started, "finished": finished,
            "id_prefix": bench.id_prefix, "state_dir": bench.state_top, "work_dir": bench.work,
            "runtimes": rts, "unavailable": bench.missing, "skipped": bench.skipped, "summary": summ,
-           "ratios": ratios, "targets": tg, "samples": bench.samples}
+           "ratios": ratios, "seccomp_floor": _floor_json(d), "targets": tg, "samples": bench.samples}
     with open(os.path.join(o.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=1, default=str)
 
@@ -307,6 +366,20 @@ def write_all(bench, machine, started, finished):
     with open(os.path.join(o.out, "report.md"), "w") as f:
         f.write(md)
     return d, tg
+
+
+def _ratio_json(rc):
+    """A ratio_ci result as results.json writes it."""
+    return {"ratio": rc[0], "ci95": [rc[1], rc[2]]} if rc else None
+
+
+def _floor_json(d):
+    f = seccomp_floor(d)
+    if not f:
+        return None
+    return {"host_floor_ns_p50": f["floor_ns"], "host_nofilter_ns_p50": f["nofilter_ns"],
+            "floor_vs_nofilter": _ratio_json(f["floor_vs_nofilter"]),
+            "ward_getppid_vs_floor": {w: _ratio_json(r) for w, r in f["ward_vs_floor"].items()}}
 
 
 def machine_line(m):
@@ -334,43 +407,41 @@ def render_markdown(bench, d, machine, started, finished, tg, levels):
     for t in tg:
         L.append("- **%s** — %s: %s" % (t["status"], t["target"], t["detail"]))
     L.append("")
-    if "lifecycle" in o.sections:
-        L.append("## Lifecycle\n")
-        L.append("Wall time of each runtime command, fork to exit, as run by the harness. `run` is "
-                 "create+start+wait+delete of /bin/true in a busybox bundle; `exec` runs /bin/true "
-                 "in an idle container.\n")
-        L.append(lifecycle_tables(d) + "\n")
-    if "syscalls" in o.sections:
-        L.append("## System call cost\n")
-        L.append("Static probe, median of %d batch means per run, median (min–max) over %d runs, "
-                 "×host = ratio to the same binary on the host. connect is the connect(2) call "
-                 "alone to a listener in the container's own loopback.\n" % (o.batches, o.repeats))
-        L.append(syscall_table(d) + "\n")
-    if "policy" in o.sections:
-        L.append("## Mediated connect against policy size\n")
-        L.append("ward with N egress rules, the match being the last (every call emulated by the "
-                 "supervisor, audit off), beside the references. `create ms` is `ward create` with "
-                 "that policy.\n")
-        L.append(policy_table(d) + "\n")
-    if "memory" in o.sections:
-        L.append("## Memory per idle container\n")
-        L.append("\"Left running\" is what the runtime keeps beside the container's own processes: "
-                 "ward's supervisor, runsc's sandbox+gofer (which also hold the container's "
-                 "processes), nothing for runc and crun. USS is its private memory (what killing it frees), "
-                 "PSS adds its share of pages it shares (the ward binary, libc). Container = its init "
-                 "(busybox sleep).\n")
-        L.append(memory_table(d) + "\n")
-    if "workloads" in o.sections:
-        L.append("## Workloads\n")
-        L.append("Timed inside the container (start-up excluded); host = chroot into the same rootfs.\n")
-        L.append(workload_table(d) + "\n")
-    if "density" in o.sections:
-        L.append("## Density\n")
-        L.append("N idle containers created and started one after another, all alive together. "
-                 "create ms (first/last): median of the first and last min(10, N/4) creates. "
-                 "The MemAvailable drop is system-wide (kernel memory included) and noisy at "
-                 "small N when anything else runs on the machine.\n")
-        L.append(density_table(d, levels, bench.skipped) + "\n")
+    # (section, heading, what the table shows, the table): one part for each section that ran
+    parts = [
+        ("lifecycle", "Lifecycle",
+         "Wall time of each runtime command, fork to exit, as run by the harness. `run` is "
+         "create+start+wait+delete of /bin/true in a busybox bundle; `exec` runs /bin/true "
+         "in an idle container.", lambda: lifecycle_tables(d)),
+        ("syscalls", "System call cost",
+         "Static probe, median of %d batch means per run, median (min–max) over %d runs, "
+         "×host = ratio to the same binary on the host. connect is the connect(2) call "
+         "alone to a listener in the container's own loopback. The seccomp floor is the host "
+         "probe's getppid after it installed a one-instruction allow filter: what any filter "
+         "costs an unmediated call on this kernel, the least ward's can." % (o.batches, o.repeats),
+         lambda: syscall_table(d)),
+        ("policy", "Mediated connect against policy size",
+         "ward with N egress rules, the match being the last (every call emulated by the "
+         "supervisor, audit off), beside the references. `create ms` is `ward create` with "
+         "that policy.", lambda: policy_table(d)),
+        ("memory", "Memory per idle container",
+         "\"Left running\" is what the runtime keeps beside the container's own processes: "
+         "ward's supervisor, runsc's sandbox+gofer (which also hold the container's "
+         "processes), nothing for runc and crun. USS is its private memory (what killing it frees), "
+         "PSS adds its share of pages it shares (the ward binary, libc). Container = its init "
+         "(busybox sleep).", lambda: memory_table(d)),
+        ("workloads", "Workloads",
+         "Timed inside the container (start-up excluded); host = chroot into the same rootfs.",
+         lambda: workload_table(d)),
+        ("density", "Density",
+         "N idle containers created and started one after another, all alive together. "
+         "create ms (first/last): median of the first and last min(10, N/4) creates. "
+         "The MemAvailable drop is system-wide (kernel memory included) and noisy at "
+         "small N when anything else runs on the machine.", lambda: density_table(d, levels, bench.skipped)),
+    ]
+    for section, heading, prose, table in parts:
+        if section in o.sections:
+            L += ["## %s\n" % heading, prose + "\n", table() + "\n"]
     warns = [(rt, msg, n) for rt in bench.all_runtimes() for msg, n in rt.warnings.items()]
     if warns:
         L.append("## Warnings from commands that succeeded\n")

@@ -10,6 +10,9 @@ from .proc import CommandFailed
 from .runtimes import parse_state
 
 HOST = "host"  # the native baseline: the same binary without a container
+# The host again, in its own slot of the shuffled order: getppid without and with an
+# allow-all seccomp filter (probe floor). Its samples are recorded under HOST.
+SECCOMP_FLOOR = "host-seccomp-floor"
 
 
 class Section:
@@ -33,6 +36,36 @@ class Section:
 
     def rec(self, metric, who, value, unit, param="", it=0):
         self.b.record(self.name, metric, who, value, unit, param, it)
+
+    def rounds(self, who):
+        """(repeat, participant) for --repeats rounds over who, each round in a fresh random
+        order; logs the progress after each round."""
+        n = self.b.opts.repeats
+        for rep in range(n):
+            for rt in self.b.shuffled(who):
+                yield rep, rt
+            self.b.progress(self.name, rep + 1, n)
+
+    def run_once(self, rt, bundle, tag, native_argv=None):
+        """One run of a measuring program: native_argv on the host when it is given (rt
+        is then a host baseline), else bundle in a fresh container of rt. Returns the
+        key=value lines it printed as a dict, or None when rt has left the section or
+        failed (recorded). The host failing raises: without the baseline no ratio means
+        anything."""
+        try:
+            if native_argv is not None:
+                return _kv(self.b.host_call(native_argv).stdout)
+            if not self.ok(rt):
+                return None
+            cid = rt.new_id(tag)
+            out = self.b.call(rt, rt.run(bundle, cid), capture=True).stdout
+            rt.ids.discard(cid)
+            return _kv(out)
+        except CommandFailed as e:
+            if native_argv is not None:
+                raise
+            self.fail(rt, e)
+            return None
 
 
 def _kv(text):
@@ -120,33 +153,23 @@ def lifecycle(b):
 # ---------- per-call costs ----------
 
 
+# what probe syscalls prints, and probe floor's two getppid lines (host only)
+SYSCALL_METRICS = ("getppid", "openat", "connect", "meminfo", "getppid_nofilter", "getppid_floor")
+
+
 def syscalls(b):
     s = Section(b, "syscalls")
     bundle = b.bundles["syscalls"]
-    who = [HOST] + list(b.rts)
-    for rep in range(b.opts.repeats):
-        for rt in b.shuffled(who):
-            try:
-                if rt == HOST:
-                    out = b.host_call([b.probe, "syscalls", str(b.opts.batches)]).stdout
-                    name = HOST
-                else:
-                    if not s.ok(rt):
-                        continue
-                    cid = rt.new_id("s")
-                    out = b.call(rt, rt.run(bundle, cid), capture=True).stdout
-                    rt.ids.discard(cid)
-                    name = rt.name
-            except CommandFailed as e:
-                if rt == HOST:
-                    raise
-                s.fail(rt, e)
-                continue
-            vals = _kv(out)
-            for call in ("getppid", "openat", "connect", "meminfo"):
-                if call in vals:
-                    s.rec(call, name, vals[call], "ns", it=rep)
-        b.progress("syscalls", rep + 1, b.opts.repeats)
+    batches = str(b.opts.batches)
+    natives = {HOST: [b.probe, "syscalls", batches], SECCOMP_FLOOR: [b.probe, "floor", batches]}
+    for rep, rt in s.rounds(list(natives) + list(b.rts)):
+        native = natives.get(rt)  # None for a runtime
+        vals = s.run_once(rt, bundle, "s", native)
+        if vals is None:
+            continue
+        for call in SYSCALL_METRICS:
+            if call in vals:
+                s.rec(call, HOST if native else rt.name, vals[call], "ns", it=rep)
 
 
 # ---------- memory ----------
@@ -155,33 +178,31 @@ def syscalls(b):
 def memory(b):
     s = Section(b, "memory")
     bundle = b.bundles["sleep"]
-    for rep in range(b.opts.repeats):
-        for rt in b.shuffled(b.rts):
-            if not s.ok(rt):
-                continue
-            cid = rt.new_id("m")
-            try:
-                # through the probe: ru_maxrss counts the image before exec, and the
-                # harness's own (python's) would otherwise be the floor of every number
-                r = b.call(rt, [b.probe, "rusage"] + rt.create(bundle, cid), capture=True)
-                s.rec("create_maxrss", rt.name, _kv(r.stdout)["maxrss_kib"], "KiB", it=rep)
-                b.call(rt, rt.start(cid))
-                time.sleep(b.opts.settle)
-                rss, pss, uss = proc.sum_memory_kib(rt.helper_pids())
-                s.rec("helper_rss", rt.name, rss, "KiB", it=rep)
-                s.rec("helper_pss", rt.name, pss, "KiB", it=rep)
-                s.rec("helper_uss", rt.name, uss, "KiB", it=rep)
-                if rt.kind != "runsc":  # runsc's container lives inside its sandbox
-                    pid = state_pid(b, rt, cid)
-                    if pid > 0:
-                        crss, cpss, _ = proc.sum_memory_kib(proc.descendants(pid))
-                        s.rec("container_rss", rt.name, crss, "KiB", it=rep)
-                        s.rec("container_pss", rt.name, cpss, "KiB", it=rep)
-            except CommandFailed as e:
-                s.fail(rt, e)
-            finally:
-                delete_quietly(b, rt, cid)
-        b.progress("memory", rep + 1, b.opts.repeats)
+    for rep, rt in s.rounds(b.rts):
+        if not s.ok(rt):
+            continue
+        cid = rt.new_id("m")
+        try:
+            # through the probe: ru_maxrss counts the image before exec, and the
+            # harness's own (python's) would otherwise be the floor of every number
+            r = b.call(rt, [b.probe, "rusage"] + rt.create(bundle, cid), capture=True)
+            s.rec("create_maxrss", rt.name, _kv(r.stdout)["maxrss_kib"], "KiB", it=rep)
+            b.call(rt, rt.start(cid))
+            time.sleep(b.opts.settle)
+            rss, pss, uss = proc.sum_memory_kib(rt.helper_pids())
+            s.rec("helper_rss", rt.name, rss, "KiB", it=rep)
+            s.rec("helper_pss", rt.name, pss, "KiB", it=rep)
+            s.rec("helper_uss", rt.name, uss, "KiB", it=rep)
+            if rt.kind != "runsc":  # runsc's container lives inside its sandbox
+                pid = state_pid(b, rt, cid)
+                if pid > 0:
+                    crss, cpss, _ = proc.sum_memory_kib(proc.descendants(pid))
+                    s.rec("container_rss", rt.name, crss, "KiB", it=rep)
+                    s.rec("container_pss", rt.name, cpss, "KiB", it=rep)
+        except CommandFailed as e:
+            s.fail(rt, e)
+        finally:
+            delete_quietly(b, rt, cid)
 
 
 # ---------- policy size ----------
@@ -194,35 +215,23 @@ def policy_size(b):
     refs = [rt for rt in b.rts]
     who = [HOST] + refs + [rt for _, rt in sized]
     rules_of = {rt.name: n for n, rt in sized}
-    for rep in range(b.opts.repeats):
-        for rt in b.shuffled(who):
+    for rep, rt in s.rounds(who):
+        name = HOST if rt == HOST else rt.name
+        if name in rules_of and s.ok(rt):
             try:
-                if rt == HOST:
-                    out = b.host_call([b.probe, "connect", str(b.opts.batches)]).stdout
-                    name = HOST
-                else:
-                    if not s.ok(rt):
-                        continue
-                    name = rt.name
-                    if name in rules_of:
-                        # what a big policy costs at create (parse, compile, supervisor start)
-                        cid = rt.new_id("p")
-                        r = b.call(rt, rt.create(bt, cid))
-                        s.rec("create", name, r.ns / 1e6, "ms", param=rules_of[name], it=rep)
-                        b.call(rt, rt.delete(cid, force=True))
-                        rt.ids.discard(cid)
-                    cid = rt.new_id("q")
-                    out = b.call(rt, rt.run(bundle, cid), capture=True).stdout
-                    rt.ids.discard(cid)
+                # what a big policy costs at create (parse, compile, supervisor start)
+                cid = rt.new_id("p")
+                r = b.call(rt, rt.create(bt, cid))
+                s.rec("create", name, r.ns / 1e6, "ms", param=rules_of[name], it=rep)
+                b.call(rt, rt.delete(cid, force=True))
+                rt.ids.discard(cid)
             except CommandFailed as e:
-                if rt == HOST:
-                    raise
                 s.fail(rt, e)
                 continue
-            vals = _kv(out)
-            if "connect" in vals:
-                s.rec("connect", name, vals["connect"], "ns", param=rules_of.get(name, ""), it=rep)
-        b.progress("policy", rep + 1, b.opts.repeats)
+        native = [b.probe, "connect", str(b.opts.batches)] if rt == HOST else None
+        vals = s.run_once(rt, bundle, "q", native)
+        if vals is not None and "connect" in vals:
+            s.rec("connect", name, vals["connect"], "ns", param=rules_of.get(name, ""), it=rep)
 
 
 # ---------- workloads ----------
@@ -233,32 +242,18 @@ WORKLOADS = ("files", "tree", "procs", "net")
 def workloads(b):
     s = Section(b, "workloads")
     who = [HOST] + list(b.rts)
-    for rep in range(b.opts.repeats):
-        for rt in b.shuffled(who):
-            for w in WORKLOADS:
-                bundle = b.bundles["w-" + w]
-                try:
-                    if rt == HOST:
-                        # the same files and programs, chrooted into the bundle's rootfs
-                        argv = ["/usr/sbin/chroot", os.path.join(bundle, "rootfs")] + b.bundle_args[w]
-                        out = b.host_call(argv).stdout
-                        name = HOST
-                    else:
-                        if not s.ok(rt):
-                            break
-                        cid = rt.new_id("w")
-                        out = b.call(rt, rt.run(bundle, cid), capture=True).stdout
-                        rt.ids.discard(cid)
-                        name = rt.name
-                except CommandFailed as e:
-                    if rt == HOST:
-                        raise
-                    s.fail(rt, e)
-                    break
-                vals = _kv(out)
-                if "elapsed_ns" in vals:
-                    s.rec(w, name, vals["elapsed_ns"] / 1e6, "ms", it=rep)
-        b.progress("workloads", rep + 1, b.opts.repeats)
+    for rep, rt in s.rounds(who):
+        for w in WORKLOADS:
+            bundle = b.bundles["w-" + w]
+            native = None
+            if rt == HOST:
+                # the same files and programs, chrooted into the bundle's rootfs
+                native = ["/usr/sbin/chroot", os.path.join(bundle, "rootfs")] + b.bundle_args[w]
+            vals = s.run_once(rt, bundle, "w", native)
+            if vals is None:
+                break  # left the section or failed: its other workloads wait for the next repeat
+            if "elapsed_ns" in vals:
+                s.rec(w, HOST if native else rt.name, vals["elapsed_ns"] / 1e6, "ms", it=rep)
 
 
 # ---------- density ----------

@@ -47,6 +47,14 @@ for w in ("ward-default", "ward-agent", "ward-none"):
 for rules in ("10", "100"):
     if not any(s["section"] == "policy" and str(s["param"]) == rules for s in doc["samples"]):
         bad.append("no policy-size sample for %s rules" % rules)
+# the seccomp floor: the host probe's getppid without and with an allow-all filter
+for m in ("getppid_nofilter", "getppid_floor"):
+    if ("syscalls", m, "host") not in have:
+        bad.append("no syscalls/%s for the host" % m)
+if not (doc.get("seccomp_floor") or {}).get("host_floor_ns_p50"):
+    bad.append("no seccomp_floor in results.json")
+if not any("seccomp floor" in t["target"] for t in doc["targets"]):
+    bad.append("no seccomp-floor target verdict")
 # the supervisor is what ward leaves running under a supervising policy, nothing under none
 mem = doc["summary"]["memory"]
 if not mem["helper_rss"]["ward-default"][""]["p50"] > 0:
