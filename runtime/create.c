@@ -141,6 +141,7 @@ struct create_run {
 	struct ward_filter ward;
 	int sup_sock;
 	bool sup_started;
+	struct supervisor_spawn sup_spawn;
 	int agent_sock; /* linux.seccomp.listenerPath, connected on the host side */
 	pid_t init_pid;
 	int init_pidfd;
@@ -397,8 +398,7 @@ static void create_run_release(struct create_run *r)
 static int start_supervisor(struct create_run *r, struct werr *e)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", r->o->root, r->o->id);
-	pid_t pid;
-	if (supervisor_spawn(dir, r->o->id, r->policy_name, &pid, e) < 0)
+	if (supervisor_spawn_begin(dir, r->o->id, r->policy_name, &r->sup_spawn, e) < 0)
 		return werr_wrap(e, "start supervisor");
 	r->sup_started = true;
 	r->sup_sock = supervisor_connect(dir, e);
@@ -427,6 +427,8 @@ static void create_rollback(struct create_run *r)
 	if (r->cg && cgroup_destroy(r->cg, true, &ignored) < 0)
 		log_warn("cleanup after failed create: %s", ignored.msg);
 	if (r->sup_started) {
+		if (supervisor_spawn_end(&r->sup_spawn, NULL, &ignored) < 0)
+			log_warn("cleanup after failed create: %s", ignored.msg);
 		_cleanup_free_ char *dir = xasprintf("%s/%s", r->o->root, r->o->id);
 		if (supervisor_stop(dir, &ignored) < 0)
 			log_warn("cleanup after failed create: %s", ignored.msg);
@@ -443,6 +445,7 @@ int container_create(const struct create_opts *o, struct container **out, struct
 			       .sync = {-1, -1},
 			       .init_pidfd = -1,
 			       .sup_sock = -1,
+			       .sup_spawn = {.mid = -1, .report = -1},
 			       .agent_sock = -1};
 	int rc = -1;
 
@@ -472,6 +475,10 @@ int container_create(const struct create_opts *o, struct container **out, struct
 	}
 	if (spawn_init(&r, e) < 0 || drive_init(&r, e) < 0)
 		goto fail;
+	if (supervisor_spawn_end(&r.sup_spawn, NULL, e) < 0) {
+		werr_wrap(e, "start supervisor");
+		goto fail;
+	}
 
 	struct container *c = r.c;
 	c->pid = r.init_pid;

@@ -180,10 +180,13 @@ __attribute__((noreturn)) static void exec_supervisor(int lsock, int report, int
 	_exit(127);
 }
 
-int supervisor_spawn(const char *state_dir, const char *container_id,
-		     const char *policy_name_or_path, pid_t *pid, struct werr *e)
+int supervisor_spawn_begin(const char *state_dir, const char *container_id,
+			   const char *policy_name_or_path, struct supervisor_spawn *sp,
+			   struct werr *e)
 {
-	*pid = -1;
+	sp->mid = -1;
+	sp->report = -1;
+	sp->binary = NULL;
 	const char *policy =
 		policy_name_or_path && *policy_name_or_path ? policy_name_or_path : "default";
 	_cleanup_free_ char *abs_policy = NULL;
@@ -236,26 +239,41 @@ int supervisor_spawn(const char *state_dir, const char *container_id,
 		_exit(write(p[1], &v, sizeof(v)) == sizeof(v) ? 0 : 123);
 	}
 	close(p[1]);
+	sp->mid = mid;
+	sp->report = p[0];
+	sp->binary = take_ptr(binary);
+	return 0;
+}
+
+int supervisor_spawn_end(struct supervisor_spawn *sp, pid_t *pid, struct werr *e)
+{
+	if (sp->mid < 0)
+		return 0;
 	int st = 0;
-	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+	while (waitpid(sp->mid, &st, 0) < 0 && errno == EINTR)
 		;
+	sp->mid = -1;
 	int32_t got = -1;
-	ssize_t n = read(p[0], &got, sizeof(got));
+	ssize_t n = read(sp->report, &got, sizeof(got));
 	int exec_err = 0;
 	ssize_t m = 0;
 	if (n == sizeof(got)) {
 		/* EOF means the exec worked (the pipe end was close-on-exec) */
 		do
-			m = read(p[0], &exec_err, sizeof(exec_err));
+			m = read(sp->report, &exec_err, sizeof(exec_err));
 		while (m < 0 && errno == EINTR);
 	}
-	close(p[0]);
+	close(sp->report);
+	sp->report = -1;
+	_cleanup_free_ char *binary = sp->binary;
+	sp->binary = NULL;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || n != sizeof(got))
 		return werr_set(e, 0, "start the supervisor: helper process failed (status %d)",
 				st);
 	if (m == sizeof(exec_err))
 		return werr_set(e, exec_err, "start the supervisor: exec %s", binary);
-	*pid = got;
+	if (pid)
+		*pid = got;
 	return 0;
 }
 

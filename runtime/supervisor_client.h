@@ -30,10 +30,22 @@
  * copy nobody can write (exe_seal_open) as
  *   ward-supervisor __supervise --state-dir D --id ID --policy P --listen-fd 3
  * A policy file path is made absolute first (the supervisor runs in "/").
- * *pid is the supervisor's pid.
+ *
+ * In two steps, so the container's init is set up while the supervisor starts (the
+ * socket already listens): supervisor_spawn_begin returns once the helper process is
+ * forked; supervisor_spawn_end waits for the exec and reports its failure, or the
+ * supervisor's pid.
  */
-int supervisor_spawn(const char *state_dir, const char *container_id,
-		     const char *policy_name_or_path, pid_t *pid, struct werr *e);
+struct supervisor_spawn {
+	pid_t mid;   /* the helper process between ward and the supervisor, or -1 */
+	int report;  /* its report pipe: the pid, then an exec errno or EOF */
+	char *binary;
+};
+int supervisor_spawn_begin(const char *state_dir, const char *container_id,
+			   const char *policy_name_or_path, struct supervisor_spawn *sp,
+			   struct werr *e);
+/* Idempotent; a no-op for a spawn that never began (mid -1). */
+int supervisor_spawn_end(struct supervisor_spawn *sp, pid_t *pid, struct werr *e);
 
 /*
  * The supervisor binary (SUP_BINARY, a small static program: one runs per container, so
