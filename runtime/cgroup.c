@@ -402,6 +402,13 @@ int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct werr *e)
 	return 0;
 }
 
+int cgroup_clone_target(struct cgroup *cg)
+{
+	if (cg->mode != CGROUP_MODE_V2 || cg->n_v1 > 0 || !cg->unified)
+		return -1;
+	return open(cg->unified, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 int cgroup_update(struct cgroup *cg, const struct oci_resources *res, struct werr *e)
 {
 	if (cg_apply(cg, res, false, e) < 0)

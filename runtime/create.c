@@ -37,11 +37,28 @@
 #include "sync.h"
 #include "ward_filter.h"
 
-/* fork-like clone into new namespaces: returns 0 in the child */
-static pid_t clone_ns(int flags)
+/*
+ * fork-like clone into new namespaces: returns 0 in the child. With cgroup_fd >= 0 the
+ * child is born in that cgroup (*joined says whether it was: a kernel without
+ * CLONE_INTO_CGROUP, or one refusing it, gets a plain clone and the caller moves it).
+ */
+static pid_t clone_ns(int flags, int cgroup_fd, bool *joined)
 {
 	struct clone_args args = {.flags = (unsigned long long)flags, .exit_signal = SIGCHLD};
-	long r = syscall(SYS_clone3, &args, sizeof(args));
+	*joined = false;
+	long r = -1;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned long long)cgroup_fd;
+		r = syscall(SYS_clone3, &args, sizeof(args));
+		if (r >= 0) {
+			*joined = true;
+			return (pid_t)r;
+		}
+		args.flags &= ~(unsigned long long)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+	}
+	r = syscall(SYS_clone3, &args, sizeof(args));
 	if (r < 0 && errno == ENOSYS)
 		r = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
 	return (pid_t)r;
@@ -140,6 +157,7 @@ struct create_run {
 	struct ward_policy *policy;
 	struct ward_filter ward;
 	int sup_sock;
+	bool cg_joined; /* init was cloned into its cgroup */
 	bool sup_started;
 	struct supervisor_spawn sup_spawn;
 	int agent_sock; /* linux.seccomp.listenerPath, connected on the host side */
@@ -253,7 +271,8 @@ static void __attribute__((noreturn)) stage_main(struct create_run *r, const str
 		sync_send_error(r->sync[1], &e);
 		_exit(1);
 	}
-	pid_t pid = clone_ns(r->plan.clone_flags);
+	bool joined;
+	pid_t pid = clone_ns(r->plan.clone_flags, -1, &joined);
 	if (pid < 0) {
 		werr_sys(&e, "clone container init");
 		sync_send_error(r->sync[1], &e);
@@ -292,7 +311,12 @@ static int spawn_init(struct create_run *r, struct werr *e)
 		.policy = r->policy,
 	};
 	if (!staged) {
-		pid_t pid = clone_ns(r->plan.clone_flags);
+		/* born in its cgroup, unless a new cgroup namespace must be rooted there: the
+		 * kernel makes the namespaces before it moves the child */
+		_cleanup_close_ int cgfd = r->cg && !(r->plan.clone_flags & CLONE_NEWCGROUP)
+						   ? cgroup_clone_target(r->cg)
+						   : -1;
+		pid_t pid = clone_ns(r->plan.clone_flags, cgfd, &r->cg_joined);
 		if (pid < 0)
 			return werr_sys(e, "clone container init");
 		if (pid == 0) {
@@ -344,7 +368,7 @@ static int drive_init(struct create_run *r, struct werr *e)
 	const struct oci_config *cfg = r->cfg;
 	if (r->plan.clone_flags & CLONE_NEWUSER && ns_write_id_maps(r->init_pid, cfg, e) < 0)
 		return -1;
-	if (r->cg && cgroup_add_pid(r->cg, r->init_pid, e) < 0)
+	if (r->cg && !r->cg_joined && cgroup_add_pid(r->cg, r->init_pid, e) < 0)
 		return werr_wrap(e, "join cgroup");
 	if (sync_send(r->sync[0], SYNC_GO, r->init_pid, e) < 0)
 		return -1;

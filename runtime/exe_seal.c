@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -166,6 +167,12 @@ int exe_seal_reexec(char **argv, struct werr *e)
 		strcpy(original_path, orig);
 	unsetenv(SEAL_MARK);
 	unsetenv(EXE_PATH_VAR);
+	if (second_pass) {
+		/* an exec through /proc/self/fd/N names the process "N": ps and top would show
+		 * every ward process as "3" */
+		const char *base = strrchr(argv[0], '/');
+		prctl(PR_SET_NAME, base ? base + 1 : argv[0]);
+	}
 	if (exe_is_sealed())
 		return 0;
 	if (second_pass)

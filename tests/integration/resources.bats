@@ -132,6 +132,41 @@ assert d["data"]["memory"]["usage"]["usage"] > 0
 	[[ "$output" == *done-v2* ]]
 }
 
+# init is cloned straight into its cgroup there (CLONE_INTO_CGROUP), except with a cgroup
+# namespace, whose root must be the container's cgroup (made before the child is moved)
+@test "cgroup v2: init starts inside its cgroup, with and without a cgroup namespace" {
+	setup_bundle sh -c 'cat /proc/self/cgroup; sleep 1000'
+	id=$(new_id)
+	cfg_set .linux.cgroupsPath "\"/$id\""
+	"$PY" - "$BUNDLE/config.json" <<-'PY'
+	import json, sys
+	c = json.load(open(sys.argv[1]))
+	c["linux"]["namespaces"].append({"type": "cgroup"})
+	json.dump(c, open(sys.argv[1] + ".cgns", "w"))
+	PY
+	run unshare -m bash -c '
+		set -e
+		mount --make-rprivate /
+		umount -l /sys/fs/cgroup
+		mount -t cgroup2 none /sys/fs/cgroup
+		W="'"$WARD"' --root '"$WARD_ROOT"'"
+		for v in plain cgns; do
+			[ $v = cgns ] && cp "'"$BUNDLE"'/config.json.cgns" "'"$BUNDLE"'/config.json"
+			$W run -d -b "'"$BUNDLE"'" '"$id"'-$v >"'"$WARD_TEST_DIR"'/out-$v" 2>&1
+			pid=$($W state '"$id"'-$v | sed -n "s/.*\"pid\": *\([0-9]*\).*/\1/p")
+			sleep 0.3
+			echo "$v inside: $(grep "^0::" "'"$WARD_TEST_DIR"'/out-$v")"
+			grep -qx "$pid" /sys/fs/cgroup/'"$id"'/cgroup.procs && echo "$v: init in its cgroup"
+			$W delete --force '"$id"'-$v
+		done'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"plain inside: 0::/$id"* ]]
+	[[ "$output" == *"plain: init in its cgroup"* ]]
+	[[ "$output" == *"cgns inside: 0::/"* && "$output" != *"cgns inside: 0::/$id"* ]]
+	[[ "$output" == *"cgns: init in its cgroup"* ]]
+}
+
 @test "Docker's default seccomp profile loads unchanged and refuses with its errno" {
 	setup_bundle probe syscall acct 0
 	"$PY" - "$REPO/tests/data/configs/valid/docker-20.10.json" "$BUNDLE/config.json" <<-'PY'
