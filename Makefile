@@ -25,7 +25,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # execs it twice: once from the caller, once from its sealed copy) loading and relocating
 # libc, libseccomp, libyajl, libcap and libmount's libblkid/libselinux/libpcre2. Debian ships
 # the static archives of the first four (libseccomp-dev, libyajl-dev, libcap-dev); mounts
-# are parsed by ward's own code. The sanitizer build stays dynamic (ASan needs it).
+# are parsed by ward's own code. With musl-gcc it is linked against musl (see below); else
+# against static glibc. The sanitizer build stays dynamic (ASan needs it).
 ifeq ($(SAN),1)
 WARD_LINK  := $(PKG_LIBS)
 else
@@ -76,9 +77,6 @@ $(BUILD)/libward.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/ward: $(WARD_OBJ) $(BUILD)/libward.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WARD_LINK)
-
 # The same program linked dynamically, for valgrind only: in a static binary memcheck cannot
 # replace malloc and free, so it could not see a leak. Never installed.
 $(BUILD)/ward-dynamic: $(WARD_OBJ) $(BUILD)/libward.a
@@ -98,33 +96,48 @@ ifeq ($(SAN)$(if $(MUSL_GCC),1,0),01)
 MUSL_LIB    := /usr/lib/x86_64-linux-musl
 MUSL_INC    := $(BUILD)/musl/include
 MUSL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) -I. -isystem shim/musl \
-               -isystem $(MUSL_INC) -isystem $(MUSL_INC)/yajl -include shim/musl/compat.h $(CFLAGS)
+               -isystem $(MUSL_INC) -isystem $(MUSL_INC)/yajl -include shim/musl/compat.h \
+               -DWARD_VERSION='"$(VERSION)"' -DWARD_COMMIT='"$(COMMIT)"' $(CFLAGS)
 SUP_MUSL_OBJ := $(patsubst %.c,$(BUILD)/musl/%.o,$(filter-out shim/main.c,$(SHIM_SRC)) \
                   $(SUP_EXTRA_SRC))
-# musl's include dir has no kernel, yajl or libseccomp headers: links to the system's
-$(MUSL_INC)/.stamp:
-	@mkdir -p $(MUSL_INC)
+WARD_MUSL_OBJ := $(patsubst %.c,$(BUILD)/musl/%.o,$(COMMON_SRC) $(OCI_SRC) $(RUNTIME_SRC))
+$(BUILD)/musl/runtime/supervisor_client.o: MUSL_CFLAGS += -DWARD_LIBEXECDIR='"$(LIBEXECDIR)"'
+# musl's include dir has no kernel, yajl, libseccomp or libcap headers: links to the system's
+$(MUSL_INC)/.stamp-v2:
+	@mkdir -p $(MUSL_INC)/sys
 	for h in linux asm-generic yajl seccomp.h seccomp-syscalls.h; do \
 	  ln -sfn /usr/include/$$h $(MUSL_INC)/$$h; done
 	ln -sfn /usr/include/x86_64-linux-gnu/asm $(MUSL_INC)/asm
+	ln -sfn /usr/include/sys/capability.h $(MUSL_INC)/sys/capability.h
 	@touch $@
-$(BUILD)/musl/%.o: %.c $(MUSL_INC)/.stamp
+$(BUILD)/musl/%.o: %.c $(MUSL_INC)/.stamp-v2
 	@mkdir -p $(dir $@)
 	$(MUSL_GCC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/musl/libsup.a: $(SUP_MUSL_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-# static PIE by hand: Debian's musl-gcc specs know only -static (rcrt1.o relocates itself)
+# static PIE by hand: Debian's musl-gcc specs know only -static (rcrt1.o relocates itself);
+# $(1): archives beyond libyajl and libseccomp
+musl_link = $(MUSL_GCC) -nostdlib -nostartfiles -Wl,-static,-pie,--no-dynamic-linker,-z,text \
+	  -Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS) -o $@ $(MUSL_LIB)/rcrt1.o \
+	  $(MUSL_LIB)/crti.o $$($(CC) -print-file-name=crtbeginS.o) $^ $(1) \
+	  $$($(CC) -print-file-name=libyajl_s.a) $$($(CC) -print-file-name=libseccomp.a) \
+	  $(MUSL_LIB)/libc.a $$($(CC) -print-libgcc-file-name) \
+	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 $(BUILD)/ward-supervisor: $(BUILD)/musl/shim/main.o $(BUILD)/musl/libsup.a \
                           $(BUILD)/musl/shim/musl/glibc_fortify.o
-	$(MUSL_GCC) -nostdlib -nostartfiles -Wl,-static,-pie,--no-dynamic-linker,-z,text \
-	  -Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS) -o $@ $(MUSL_LIB)/rcrt1.o \
-	  $(MUSL_LIB)/crti.o $$($(CC) -print-file-name=crtbeginS.o) $^ \
-	  $$($(CC) -print-file-name=libyajl_s.a) $$($(CC) -print-file-name=libseccomp.a) $(MUSL_LIB)/libc.a $$($(CC) -print-libgcc-file-name) \
-	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
+	$(call musl_link,)
+# ward against musl too: glibc's start-up asks the CPU for its features and cache sizes
+# (dozens of CPUID instructions, each a hypervisor exit in a VM: ~0.8 ms of every exec
+# here); musl asks nothing. Debian's libcap.a is linked as it is, like libyajl and
+# libseccomp (glibc_fortify.c has the checked calls they make).
+$(BUILD)/ward: $(WARD_MUSL_OBJ) $(BUILD)/musl/shim/musl/glibc_fortify.o
+	$(call musl_link,$$($(CC) -print-file-name=libcap.a))
 else
 $(BUILD)/ward-supervisor: $(BUILD)/shim/main.o $(BUILD)/libward.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(shell pkg-config --libs libseccomp yajl 2>/dev/null)
+$(BUILD)/ward: $(WARD_OBJ) $(BUILD)/libward.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(WARD_LINK)
 endif
 
 # Test programs format socket paths into fixed buffers on purpose; gcc's truncation guess is noise.

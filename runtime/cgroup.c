@@ -177,32 +177,50 @@ static int cpuset_fill_from_parent(const char *dir, struct werr *e)
 	return 0;
 }
 
-/* Enables every controller the cgroup has for its children (as runc does); errors are
- * left for the resource writes to report with the field's name. */
+/* Whether a space-separated list names word. */
+static bool list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/*
+ * Enables every controller the cgroup has for its children (as runc does); errors are
+ * left for the resource writes to report with the field's name. Only the missing ones are
+ * written: a write to cgroup.subtree_control first waits for the kernel to drain dying
+ * cgroups under the lock, even when it changes nothing (the parent of many containers
+ * has them all enabled after the first).
+ */
 static void enable_subtree_controllers(const char *dir)
 {
 	struct werr e;
-	_cleanup_free_ char *avail = NULL;
+	_cleanup_free_ char *avail = NULL, *enabled = NULL;
 	if (cg_read(dir, "cgroup.controllers", &avail, &e) < 0)
 		return;
+	if (cg_read(dir, "cgroup.subtree_control", &enabled, &e) < 0)
+		enabled = xstrdup("");
 	cg_trim(avail);
-	if (!*avail)
-		return;
+	cg_trim(enabled);
 	size_t cap = strlen(avail) * 2 + 2;
-	_cleanup_free_ char *all = xcalloc(1, cap);
+	_cleanup_free_ char *missing = xcalloc(1, cap);
 	_cleanup_free_ char *copy = xstrdup(avail);
 	char *save = NULL;
 	for (char *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
-		if (*all)
-			strcat(all, " ");
-		strcat(all, "+");
-		strcat(all, c);
+		if (list_has(enabled, c))
+			continue;
+		if (*missing)
+			strcat(missing, " ");
+		strcat(missing, "+");
+		strcat(missing, c);
 	}
-	if (cg_write(dir, "cgroup.subtree_control", all, &e) == 0)
+	if (!*missing || cg_write(dir, "cgroup.subtree_control", missing, &e) == 0)
 		return;
 	/* one at a time: enable what can be */
 	free(copy);
-	copy = xstrdup(all);
+	copy = xstrdup(missing);
 	save = NULL;
 	for (char *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
 		if (cg_write(dir, "cgroup.subtree_control", c, &e) < 0)

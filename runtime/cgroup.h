@@ -54,6 +54,12 @@ int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct werr *e);
  * afterwards costs a migration (~0.3 ms here); being born there costs almost nothing.
  */
 int cgroup_clone_target(struct cgroup *cg);
+
+/* A cgroup number ("123", "max" = UINT64_MAX; a trailing newline is fine): 0 or -1. */
+int cg_parse_u64(const char *s, uint64_t *out);
+/* The number after `key` in "key value" lines (memory.stat, cpu.stat): 0, or -1 with
+ * errno ENOENT (no such key) or EINVAL. */
+int cg_text_key_u64(const char *text, const char *key, uint64_t *out);
 /* Applies the fields that are set, like create; device rules are left as they are
  * (runc's update does not change them either). All refusals happen before any write. */
 int cgroup_update(struct cgroup *cg, const struct oci_resources *res, struct werr *e);

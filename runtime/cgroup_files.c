@@ -65,19 +65,29 @@ char *cg_trim(char *s)
 	return s;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+int cg_parse_u64(const char *s, uint64_t *out)
 {
-	if (strcmp(s, "max") == 0) {
+	if (strncmp(s, "max", 3) == 0 && (s[3] == '\0' || s[3] == '\n')) {
 		*out = UINT64_MAX;
 		return 0;
 	}
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
+	if (errno || end == s || (*end && *end != '\n') || s[0] == '-')
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int cg_text_key_u64(const char *text, const char *key, uint64_t *out)
+{
+	size_t klen = strlen(key);
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, klen) == 0 && l[klen] == ' ')
+			return cg_parse_u64(l + klen + 1, out) < 0 ? -1 : 0;
+	errno = ENOENT;
+	return -1;
 }
 
 int cg_read_u64(const char *dir, const char *file, uint64_t *out, struct werr *e)
@@ -85,7 +95,7 @@ int cg_read_u64(const char *dir, const char *file, uint64_t *out, struct werr *e
 	_cleanup_free_ char *s = NULL;
 	if (cg_read(dir, file, &s, e) < 0)
 		return -1;
-	if (parse_u64(cg_trim(s), out) < 0)
+	if (cg_parse_u64(cg_trim(s), out) < 0)
 		return werr_set(e, EINVAL, "%s/%s: not a number: \"%s\"", dir, file, s);
 	return 0;
 }
@@ -96,20 +106,11 @@ int cg_read_key_u64(const char *dir, const char *file, const char *key, uint64_t
 	_cleanup_free_ char *s = NULL;
 	if (cg_read(dir, file, &s, e) < 0)
 		return -1;
-	size_t klen = strlen(key);
-	for (char *line = s; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
-			if (parse_u64(line + klen + 1, out) < 0)
-				return werr_set(e, EINVAL, "%s/%s: bad value for %s", dir, file,
-						key);
-			return 0;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return werr_set(e, ENOENT, "%s/%s: no \"%s\" entry", dir, file, key);
+	if (cg_text_key_u64(s, key, out) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return werr_set(e, ENOENT, "%s/%s: no \"%s\" entry", dir, file, key);
+	return werr_set(e, EINVAL, "%s/%s: bad value for %s", dir, file, key);
 }
 
 bool cg_exists(const char *dir, const char *file)

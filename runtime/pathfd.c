@@ -337,7 +337,7 @@ static int try_openat2(int dirfd, const char *path, int flags, mode_t mode, uint
 		return -2;
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+		.mode = (flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY))) ? mode : 0,
 		.resolve = resolve,
 	};
 	for (int i = 0; i < OPENAT2_RETRIES; i++) {

@@ -277,6 +277,15 @@ int supervisor_spawn_end(struct supervisor_spawn *sp, pid_t *pid, struct werr *e
 	return 0;
 }
 
+int supervisor_spawn(const char *state_dir, const char *container_id,
+		     const char *policy_name_or_path, pid_t *pid, struct werr *e)
+{
+	struct supervisor_spawn sp;
+	if (supervisor_spawn_begin(state_dir, container_id, policy_name_or_path, &sp, e) < 0)
+		return -1;
+	return supervisor_spawn_end(&sp, pid, e);
+}
+
 int supervisor_connect(const char *state_dir, struct werr *e)
 {
 	struct sockaddr_un sa;

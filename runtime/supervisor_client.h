@@ -46,6 +46,9 @@ int supervisor_spawn_begin(const char *state_dir, const char *container_id,
 			   struct werr *e);
 /* Idempotent; a no-op for a spawn that never began (mid -1). */
 int supervisor_spawn_end(struct supervisor_spawn *sp, pid_t *pid, struct werr *e);
+/* Both steps at once: *pid is the supervisor's pid. */
+int supervisor_spawn(const char *state_dir, const char *container_id,
+		     const char *policy_name_or_path, pid_t *pid, struct werr *e);
 
 /*
  * The supervisor binary (SUP_BINARY, a small static program: one runs per container, so

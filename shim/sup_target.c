@@ -88,15 +88,11 @@ static struct tid_ent *ent_get(pid_t tid)
 	return lru;
 }
 
-/* A new fd for the cached pidfd of tid (fresh = drop the cached one first). */
-static int cached_pidfd(int proc_fd, pid_t tid, bool fresh)
+/* A new fd for the cached pidfd of tid, the caller's to close. */
+static int cached_pidfd(int proc_fd, pid_t tid)
 {
 	pthread_mutex_lock(&tid_lock);
 	struct tid_ent *e = ent_get(tid);
-	if (fresh && e->pidfd >= 0) {
-		close(e->pidfd);
-		e->pidfd = -1;
-	}
 	if (e->pidfd < 0)
 		e->pidfd = open_pidfd(proc_fd, tid);
 	int fd = e->pidfd >= 0 ? fcntl(e->pidfd, F_DUPFD_CLOEXEC, 3) : -1;
@@ -149,7 +145,7 @@ void sup_target_forget_dead(int proc_fd)
 int sup_target_pidfd(struct sup_call *c)
 {
 	if (c->pidfd < 0)
-		c->pidfd = cached_pidfd(c->s->proc_fd, (pid_t)c->n.pid, false);
+		c->pidfd = cached_pidfd(c->s->proc_fd, (pid_t)c->n.pid);
 	return c->pidfd;
 }
 
@@ -232,20 +228,37 @@ int sup_target_read_str(pid_t pid, uint64_t addr, char *buf, size_t max, bool *t
 	return 0;
 }
 
+/*
+ * The hot path of every emulation: pidfd_getfd on the cached pidfd itself, under the cache's
+ * lock, instead of on a duplicate of it (a duplicate and its close are two more system calls
+ * per call, three with musl's F_DUPFD_CLOEXEC).
+ */
 int sup_target_getfd(struct sup_call *c, int fd)
 {
-	int pfd = sup_target_pidfd(c);
-	if (pfd < 0)
-		return -1;
-	int r = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
-	if (r < 0 && errno == ESRCH) {
-		/* a cached pidfd of a task that is gone: the tid may be someone new now */
-		close(c->pidfd);
-		c->pidfd = cached_pidfd(c->s->proc_fd, (pid_t)c->n.pid, true);
-		if (c->pidfd < 0)
-			return -1;
-		r = (int)syscall(SYS_pidfd_getfd, c->pidfd, fd, 0);
+	pid_t tid = (pid_t)c->n.pid;
+	int r = -1, err = ESRCH;
+	pthread_mutex_lock(&tid_lock);
+	struct tid_ent *e = ent_get(tid);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (e->pidfd < 0 || attempt > 0) {
+			/* none yet, or a cached pidfd of a task that is gone: the tid may be
+			 * someone new now */
+			if (e->pidfd >= 0)
+				close(e->pidfd);
+			e->pidfd = open_pidfd(c->s->proc_fd, tid);
+			if (e->pidfd < 0) {
+				err = errno;
+				break;
+			}
+		}
+		r = (int)syscall(SYS_pidfd_getfd, e->pidfd, fd, 0);
+		err = errno;
+		if (r >= 0 || err != ESRCH)
+			break;
 	}
+	pthread_mutex_unlock(&tid_lock);
+	if (r < 0)
+		errno = err;
 	return r;
 }
 

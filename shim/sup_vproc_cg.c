@@ -104,33 +104,24 @@ static ssize_t read_small(int dirfd, const char *dir, const char *file, char *bu
 	return n;
 }
 
-/* A number, or "max" (UINT64_MAX). */
+/* A number, or "max" (UINT64_MAX); v1's "-1" (no quota) is no limit too. */
 static bool read_u64(const char *dir, const char *file, uint64_t *v)
 {
 	char buf[64];
 	if (read_small(AT_FDCWD, dir, file, buf, sizeof(buf)) <= 0)
 		return false;
-	if (strncmp(buf, "max", 3) == 0) {
+	if (buf[0] == '-') {
 		*v = UINT64_MAX;
 		return true;
 	}
-	char *end;
-	errno = 0;
-	long long x = strtoll(buf, &end, 10);
-	if (end == buf || errno)
-		return false;
-	*v = x < 0 ? UINT64_MAX : (uint64_t)x;
-	return true;
+	return cg_parse_u64(buf, v) == 0;
 }
 
-/* "key value" lines (memory.stat, cpu.stat, cpuacct.stat). */
+/* "key value" lines (memory.stat, cpu.stat, cpuacct.stat); 0 when absent. */
 static uint64_t kv(const char *text, const char *key)
 {
-	size_t k = strlen(key);
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (strncmp(l, key, k) == 0 && l[k] == ' ')
-			return strtoull(l + k + 1, NULL, 10);
-	return 0;
+	uint64_t v = 0;
+	return cg_text_key_u64(text, key, &v) == 0 ? v : 0;
 }
 
 /* memory.stat entries and their names: v2, v1 (hierarchical totals) */

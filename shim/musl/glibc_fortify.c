@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The musl build of ward-supervisor links Debian's static libyajl and libseccomp, which were
- * compiled against glibc with _FORTIFY_SOURCE: their calls go to glibc's checked variants.
+ * The musl builds of ward and ward-supervisor link Debian's static libyajl, libseccomp and
+ * (ward) libcap, which were compiled against glibc with _FORTIFY_SOURCE: their calls go to
+ * glibc's checked variants.
  * musl has none, so these are they, with glibc's contract: abort when the destination is
  * smaller than what would be written.
  */
@@ -15,6 +16,7 @@ void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len);
 int __snprintf_chk(char *buf, size_t n, int flag, size_t buf_len, const char *fmt, ...);
 int __sprintf_chk(char *buf, int flag, size_t buf_len, const char *fmt, ...);
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
+int __asprintf_chk(char **out, int flag, const char *fmt, ...);
 
 void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dst_len)
 {
@@ -54,6 +56,16 @@ int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	int r = vfprintf(f, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int __asprintf_chk(char **out, int flag, const char *fmt, ...)
+{
+	(void)flag;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(out, fmt, ap);
 	va_end(ap);
 	return r;
 }

@@ -363,3 +363,13 @@ ptyrun() {
 # the process starts (it may see 0x0 before, for which busybox's stty fails): wait for a
 # non-zero size, then print it.
 WAIT_SIZE='until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size'
+
+# cgroup2_ns SCRIPT: runs the bash SCRIPT (set -e) in a private mount namespace whose
+# /sys/fs/cgroup is a pure cgroup2 mount (this host is hybrid)
+cgroup2_ns() {
+	unshare -m bash -c 'set -e
+		mount --make-rprivate /
+		umount -l /sys/fs/cgroup
+		mount -t cgroup2 none /sys/fs/cgroup
+		'"$1"
+}

@@ -106,11 +106,7 @@ assert d["data"]["memory"]["usage"]["usage"] > 0
 	cfg_set .linux.resources.devices '[{"allow": false, "access": "rwm"},
 		{"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm"}]'
 	# everything v2 happens inside one private mount namespace whose /sys/fs/cgroup is cgroup2
-	run unshare -m bash -c '
-		set -e
-		mount --make-rprivate /
-		umount -l /sys/fs/cgroup
-		mount -t cgroup2 none /sys/fs/cgroup
+	run cgroup2_ns '
 		W="'"$WARD"' --root '"$WARD_ROOT"'"
 		$W run -d -b "'"$BUNDLE"'" '"$id"' >"'"$WARD_TEST_DIR"'/out" 2>&1
 		sleep 0.5
@@ -144,11 +140,7 @@ assert d["data"]["memory"]["usage"]["usage"] > 0
 	c["linux"]["namespaces"].append({"type": "cgroup"})
 	json.dump(c, open(sys.argv[1] + ".cgns", "w"))
 	PY
-	run unshare -m bash -c '
-		set -e
-		mount --make-rprivate /
-		umount -l /sys/fs/cgroup
-		mount -t cgroup2 none /sys/fs/cgroup
+	run cgroup2_ns '
 		W="'"$WARD"' --root '"$WARD_ROOT"'"
 		for v in plain cgns; do
 			[ $v = cgns ] && cp "'"$BUNDLE"'/config.json.cgns" "'"$BUNDLE"'/config.json"

@@ -150,11 +150,7 @@ host_memtotal() {
 	id=$(new_id)
 	cfg_set .linux.cgroupsPath "\"/$id\""
 	cfg_set .process.args '["sh", "-c", "read up idle </proc/uptime; echo up=${up%.*}; echo cpulines=$(grep -c \"^cpu[0-9]\" /proc/stat); grep \"^cpu \" /proc/stat; echo online=$(cat /sys/devices/system/cpu/online)"]'
-	run unshare -m bash -c '
-		set -e
-		mount --make-rprivate /
-		umount -l /sys/fs/cgroup
-		mount -t cgroup2 none /sys/fs/cgroup
+	run cgroup2_ns '
 		"'"$WARD"'" --root "'"$WARD_ROOT"'" --policy default run -b "'"$BUNDLE"'" '"$id"'
 		test ! -e /sys/fs/cgroup/'"$id"' || rmdir /sys/fs/cgroup/'"$id"' || true'
 	echo "$output"
