@@ -306,18 +306,29 @@ int supervisor_connect(const char *state_dir, struct werr *e)
 	return take_fd(&s);
 }
 
-static int transact(int sock, const struct sup_msg *m, struct sup_reply *rep, struct werr *e)
+/*
+ * One message and its reply. under_filter: the caller runs under its own ward filter whose
+ * listener is not handed over yet, where only write(2) and read(2) may be used (send(2) is
+ * sendto, which the filter may hand to a supervisor that is not listening yet); elsewhere
+ * send() with MSG_NOSIGNAL, so a supervisor gone meanwhile is EPIPE, not SIGPIPE.
+ */
+static int transact(int sock, const struct sup_msg *m, struct sup_reply *rep, bool under_filter,
+		    struct werr *e)
 {
 	ssize_t n;
 	do
-		n = write(sock, m, sizeof(*m));
+		n = under_filter ? write(sock, m, sizeof(*m))
+				 : send(sock, m, sizeof(*m), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	/* a supervisor exiting on its own resets connections still in its backlog, and the
+	 * reset can come before our message as well as before its reply */
+	if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+		return werr_code(e, EPIPE, "the supervisor closed the connection");
 	if (n != (ssize_t)sizeof(*m))
 		return werr_sys(e, "send to the supervisor");
 	do
 		n = read(sock, rep, sizeof(*rep));
 	while (n < 0 && errno == EINTR);
-	/* a supervisor exiting on its own resets connections still in its backlog */
 	if (n == 0 || (n < 0 && errno == ECONNRESET))
 		return werr_code(e, EPIPE, "the supervisor closed the connection");
 	if (n < 0)
@@ -335,7 +346,7 @@ int supervisor_handoff(int sock, int listener_fd, pid_t pid, struct werr *e)
 			    .pid = pid,
 			    .fd = listener_fd};
 	struct sup_reply rep;
-	if (transact(sock, &m, &rep, e) < 0)
+	if (transact(sock, &m, &rep, true, e) < 0)
 		return werr_wrap(e, "hand the seccomp listener to the supervisor");
 	if (rep.error)
 		return werr_set(e, rep.error,
@@ -369,7 +380,7 @@ static int simple(const char *state_dir, enum sup_msg_type type, struct sup_repl
 	if (s < 0)
 		return -1;
 	struct sup_msg m = {.magic = SUP_MAGIC, .version = SUP_VERSION, .type = (uint16_t)type};
-	return transact(s, &m, rep, e);
+	return transact(s, &m, rep, false, e);
 }
 
 /* Waits until the process behind pidfd has exited, at most timeout_ms; true if it has. */
@@ -403,7 +414,7 @@ int supervisor_stop(const char *state_dir, struct werr *e)
 	 */
 	struct sup_msg m = {.magic = SUP_MAGIC, .version = SUP_VERSION, .type = SUP_MSG_PING};
 	struct sup_reply rep;
-	if (transact(s, &m, &rep, e) < 0) {
+	if (transact(s, &m, &rep, false, e) < 0) {
 		if (e->errnum == EPIPE) {
 			werr_clear(e);
 			return 0; /* it was exiting on its own */
@@ -412,7 +423,7 @@ int supervisor_stop(const char *state_dir, struct werr *e)
 	}
 	_cleanup_close_ int pidfd = rep.pid > 0 ? (int)syscall(SYS_pidfd_open, rep.pid, 0) : -1;
 	m.type = SUP_MSG_STOP;
-	if (transact(s, &m, &rep, e) < 0) {
+	if (transact(s, &m, &rep, false, e) < 0) {
 		if (e->errnum != EPIPE)
 			return werr_wrap(e, "stop the supervisor");
 		werr_clear(e);
