@@ -354,8 +354,8 @@ void record_inherited_fds(void)
 	int n = 0;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		n = rl.rlim_cur >= (rlim_t)PRESERVE_FDS_MAX + 3 ? PRESERVE_FDS_MAX
-		    : rl.rlim_cur > 3			    ? (int)rl.rlim_cur - 3
-							    : 0;
+		    : rl.rlim_cur > 3                           ? (int)rl.rlim_cur - 3
+								: 0;
 	for (int i = 0; i < n; i++)
 		p[i] = (struct pollfd){.fd = 3 + i};
 	if (n > 0 && poll(p, (nfds_t)n, 0) < 0)

@@ -94,8 +94,8 @@ static bool line_matches(const struct cg_line *l, const char *fs_type, const cha
 		*eq = '\0';
 		const char *val = NULL;
 		size_t len = 0;
-		if (!optstr_has(fs_opts, t, &val, &len) || !val ||
-		    len != strlen(eq + 1) || strncmp(val, eq + 1, len) != 0)
+		if (!optstr_has(fs_opts, t, &val, &len) || !val || len != strlen(eq + 1) ||
+		    strncmp(val, eq + 1, len) != 0)
 			return false;
 	}
 	return true;

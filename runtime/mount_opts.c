@@ -126,10 +126,10 @@ static const struct {
  * means the option takes a value; "*" a prefix.
  */
 static const char *const userspace_opts[] = {
-	"defaults", "auto",	"noauto", "user",    "user=",	  "nouser",    "users",
-	"owner",    "noowner",	"group",  "nogroup", "_netdev",	  "nofail",    "comment=",
-	"loop",	    "loop=",	"offset=", "sizelimit=", "encryption=", "uhelper=", "helper=",
-	"x-*",	    "X-*",
+	"defaults",    "auto",     "noauto",  "user",  "user=",   "nouser",
+	"users",       "owner",    "noowner", "group", "nogroup", "_netdev",
+	"nofail",      "comment=", "loop",    "loop=", "offset=", "sizelimit=",
+	"encryption=", "uhelper=", "helper=", "x-*",   "X-*",
 };
 
 static bool userspace_opt(const char *name, bool has_value)

@@ -37,8 +37,8 @@
  * supervisor's pid.
  */
 struct supervisor_spawn {
-	pid_t mid;   /* the helper process between ward and the supervisor, or -1 */
-	int report;  /* its report pipe: the pid, then an exec errno or EOF */
+	pid_t mid;  /* the helper process between ward and the supervisor, or -1 */
+	int report; /* its report pipe: the pid, then an exec errno or EOF */
 	char *binary;
 };
 int supervisor_spawn_begin(const char *state_dir, const char *container_id,

@@ -42,9 +42,9 @@ static void test_parse_malformed(void)
 {
 	static const char *bad[] = {
 		"36 35 98:0 /a /b rw master:1 ext3 /dev/root rw\n", /* no separator */
-		"36 35 98:0 /a\n",				     /* truncated */
-		"x 35 98:0 /a /b rw - ext3 /dev/root rw\n",	     /* id not a number */
-		"36 35 98:0 /a /b rw -\n",			     /* nothing after "-" */
+		"36 35 98:0 /a\n",                                  /* truncated */
+		"x 35 98:0 /a /b rw - ext3 /dev/root rw\n",         /* id not a number */
+		"36 35 98:0 /a /b rw -\n",                          /* nothing after "-" */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct werr e;

@@ -67,8 +67,8 @@ static inline int open_tree(int dfd, const char *path, unsigned int flags)
 	return (int)syscall(SYS_open_tree, dfd, path, flags);
 }
 
-static inline int move_mount(int from_dfd, const char *from_path, int to_dfd,
-			     const char *to_path, unsigned int flags)
+static inline int move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path,
+			     unsigned int flags)
 {
 	return (int)syscall(SYS_move_mount, from_dfd, from_path, to_dfd, to_path, flags);
 }
@@ -78,8 +78,7 @@ static inline int fsopen(const char *fsname, unsigned int flags)
 	return (int)syscall(SYS_fsopen, fsname, flags);
 }
 
-static inline int fsconfig(int fd, unsigned int cmd, const char *key, const void *value,
-			   int aux)
+static inline int fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux)
 {
 	return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
 }

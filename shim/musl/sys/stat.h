@@ -45,15 +45,14 @@ struct statx {
 };
 _Static_assert(sizeof(struct statx) == 256, "struct statx is the kernel's");
 
-#define STATX_TYPE	   0x00000001U
-#define STATX_MODE	   0x00000002U
-#define STATX_INO	   0x00000100U
-#define STATX_MNT_ID	   0x00001000U
+#define STATX_TYPE            0x00000001U
+#define STATX_MODE            0x00000002U
+#define STATX_INO             0x00000100U
+#define STATX_MNT_ID          0x00001000U
 #define AT_STATX_SYNC_AS_STAT 0x0000
 #define AT_STATX_DONT_SYNC    0x4000
 
-static inline int statx(int dfd, const char *path, int flags, unsigned int mask,
-			struct statx *buf)
+static inline int statx(int dfd, const char *path, int flags, unsigned int mask, struct statx *buf)
 {
 	return (int)syscall(SYS_statx, dfd, path, flags, mask, buf);
 }
