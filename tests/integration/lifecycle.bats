@@ -344,8 +344,17 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 	[[ "${lines[2]}" =~ ^\ +0\ +100000\ +65536$ ]]
 }
 
+# the namespace is removed by teardown, also when the test fails half-way
+teardown() {
+	if [[ -f ${WARD_TEST_DIR:-}/netns ]]; then
+		ip netns del "$(cat "$WARD_TEST_DIR/netns")" 2>/dev/null || true
+	fi
+	ward_common_teardown
+}
+
 @test "namespaces: a network namespace joined by path" {
 	ip netns add "wardt$$" || skip "ip netns unavailable"
+	echo "wardt$$" >"$WARD_TEST_DIR/netns"
 	ip -n "wardt$$" link add dummy-ward type veth peer name dummy-peer
 	setup_bundle sh -c 'cat /proc/net/dev'
 	"$PY" - "$BUNDLE/config.json" "wardt$$" <<-'PY'
@@ -357,7 +366,6 @@ assert d["level"] == "error" and d["msg"] == "container does not exist" and "tim
 	json.dump(c, open(p, "w"))
 	PY
 	run ward_cmd run -b "$BUNDLE" "$(new_id)"
-	ip netns del "wardt$$"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *dummy-ward* ]]
 }
