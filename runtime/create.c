@@ -518,6 +518,8 @@ int container_create(const struct create_opts *o, struct container **out, struct
 		goto fail;
 	if (save_policy(c, r.policy, e) < 0)
 		goto fail;
+	if (r.ward.prog.len && ward_filter_save(&r.ward, c->dir_fd, "filter.bpf", e) < 0)
+		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, r.init_pid, e) < 0)
 		goto fail;
 	*out = take_ptr(r.c);

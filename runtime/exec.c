@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/log.h"
 #include "../common/util.h"
 #include "cgroup.h"
 #include "console.h"
@@ -189,6 +190,24 @@ static int load_container_policy(struct container *c, struct ward_policy **out, 
 	return policy_parse(buf, len, "policy.json", out, e);
 }
 
+/* The filter create compiled from that policy; compiled again for a container whose state
+ * has none (created by an earlier ward, or with an empty filter). */
+static int load_container_filter(struct container *c, const struct ward_policy *policy,
+				 struct ward_filter *out, struct werr *e)
+{
+	struct werr fe;
+	if (policy->supervise && ward_filter_read(c->dir_fd, "filter.bpf", out, &fe) == 0) {
+		/* made from this policy: the same calls mediated */
+		if (out->mediated == ward_filter_mediated(policy))
+			return 0;
+		werr_set(&fe, EINVAL, "filter.bpf does not match policy.json");
+		ward_filter_release(out);
+	}
+	if (policy->supervise && fe.errnum != ENOENT)
+		log_debug("exec: %s; compiling the policy again", fe.msg);
+	return ward_filter_build(policy, out, e);
+}
+
 int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pid, struct werr *e)
 {
 	const struct oci_config *cfg = container_config(c, e);
@@ -230,7 +249,8 @@ int container_exec(struct container *c, const struct exec_opts *o, pid_t *out_pi
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int rc = -1;
-	if (load_container_policy(c, &policy, e) < 0 || ward_filter_build(policy, &ward, e) < 0)
+	if (load_container_policy(c, &policy, e) < 0 ||
+	    load_container_filter(c, policy, &ward, e) < 0)
 		goto out;
 	if (ward.has_listener) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);

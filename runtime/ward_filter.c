@@ -24,8 +24,6 @@
 #include "../common/log.h"
 #include "../common/util.h"
 
-#define WARD_MAX_INSNS 4096
-
 #ifndef IPV6_2292PKTOPTIONS
 #define IPV6_2292PKTOPTIONS 6
 #endif

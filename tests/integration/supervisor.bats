@@ -207,6 +207,36 @@ start_container() {
 	[ "$(sup_audit_count "$id" "e.get('event') == 'listener-added' and e['pid'] == $xpid")" -eq 1 ]
 }
 
+# ward create saves the filter it compiled (filter.bpf in the state dir) and ward exec loads
+# it; whatever is wrong with that file, exec compiles the policy again and never runs a
+# process without the filter
+@test "exec: the filter saved at create serves ward exec; a missing, corrupt, empty or foreign one is compiled again" {
+	setup_bundle sleep 1000
+	id=$(new_id)
+	start_container "$id"
+	f="$WARD_ROOT/$id/filter.bpf"
+	[ -s "$f" ]
+	other=$(new_id)
+	ward_cmd --policy default create -b "$BUNDLE" "$other" </dev/null >/dev/null 2>&1
+	for variant in saved missing corrupt empty foreign; do
+		case $variant in
+		missing) rm -f "$f" ;;
+		corrupt) head -c 100 /dev/urandom >"$f" ;;
+		# a well-formed header announcing no instruction at all
+		empty) printf 'WARDBPF1\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' >"$f" ;;
+		# default's program (this container runs agent) does not mediate file calls
+		foreign) cp "$WARD_ROOT/$other/filter.bpf" "$f" ;;
+		esac
+		run ward_cmd --debug exec "$id" sup_net unshare-user
+		echo "$variant: $output"
+		[[ $output == *"unshare-user: EPERM"* ]]
+		case $variant in
+		saved | missing) [[ $output != *"compiling the policy again"* ]] ;;
+		*) [[ $output == *"compiling the policy again"* ]] ;;
+		esac
+	done
+}
+
 @test "attack: a seccomp filter of the container's own cannot override the ward filter" {
 	sup_netns
 	sup_witnesses $PORT
