@@ -84,12 +84,12 @@ $(BUILD)/ward-dynamic: $(WARD_OBJ) $(BUILD)/libward.a
 
 # ward-supervisor: one runs beside every supervised container, so it is its own small
 # program (shim/ + the policy code + common/, no libcap). With musl-gcc (Debian
-# musl-tools) it is a static-PIE musl binary (~0.4 MB resident when idle, against ~2.6 MB
-# for ward's dynamic glibc image) linked with Debian's static libyajl and libseccomp;
-# without musl-gcc, and under SAN=1, it is the same code linked like ward. A new shim/ file
-# that needs another runtime/ file adds it to SUP_EXTRA_SRC.
+# musl-tools) it is a static-PIE musl binary (~0.4 MB resident when idle; as a dynamic
+# glibc program it was ~2.6 MB) linked with Debian's static libyajl and libseccomp;
+# without musl-gcc, and under SAN=1, it is the same code linked dynamically against glibc.
+# A new shim/ file that needs another runtime/ file adds it to SUP_EXTRA_SRC.
 SUP_EXTRA_SRC := $(COMMON_SRC) $(wildcard runtime/policy_*.c) runtime/ward_filter.c \
-                 $(wildcard runtime/cgroup*.c)
+                 $(wildcard runtime/cgroup*.c) runtime/mountinfo.c
 MUSL_GCC ?= $(shell command -v musl-gcc 2>/dev/null)
 $(BUILD)/runtime/supervisor_client.o: CFLAGS_ALL += -DWARD_LIBEXECDIR='"$(LIBEXECDIR)"'
 ifeq ($(SAN)$(if $(MUSL_GCC),1,0),01)

@@ -177,16 +177,6 @@ static int cpuset_fill_from_parent(const char *dir, struct werr *e)
 	return 0;
 }
 
-/* Whether a space-separated list names word. */
-static bool list_has(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 /*
  * Enables every controller the cgroup has for its children (as runc does); errors are
  * left for the resource writes to report with the field's name. Only the missing ones are
@@ -209,7 +199,7 @@ static void enable_subtree_controllers(const char *dir)
 	_cleanup_free_ char *copy = xstrdup(avail);
 	char *save = NULL;
 	for (char *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
-		if (list_has(enabled, c))
+		if (cg_list_has(enabled, c, ' '))
 			continue;
 		if (*missing)
 			strcat(missing, " ");

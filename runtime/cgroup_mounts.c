@@ -6,13 +6,13 @@
  * controller stays bound to its v1 hierarchy even where cgroup2 is also mounted.
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/cleanup.h"
 #include "../common/util.h"
 #include "cgroup_internal.h"
+#include "mountinfo.h"
 
 /* Controllers a v1 hierarchy can carry; other super options (rw, noprefix, ...) are not. */
 static const char *const known_controllers[] = {
@@ -35,25 +35,6 @@ bool cg_list_has(const char *list, const char *item, char sep)
 	return false;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static char *unescape(const char *s, size_t len)
-{
-	char *out = xcalloc(1, len + 1);
-	size_t j = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			out[j++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-					  (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			out[j++] = s[i];
-		}
-	}
-	out[j] = '\0';
-	return out;
-}
-
 /* The controllers of a v1 mount from its super options, e.g. "rw,cpu,cpuacct" -> "cpu,cpuacct". */
 static char *v1_controllers(const char *superopts)
 {
@@ -74,60 +55,6 @@ static char *v1_controllers(const char *superopts)
 	return out;
 }
 
-struct mi_line {
-	unsigned major, minor;
-	char *root, *mountpoint, *fstype, *superopts;
-};
-
-static void mi_line_release(struct mi_line *l)
-{
-	free(l->root);
-	free(l->mountpoint);
-	free(l->fstype);
-	free(l->superopts);
-}
-
-/* Splits one mountinfo line; returns false for a malformed one. */
-static bool mi_parse_line(const char *line, size_t len, struct mi_line *out)
-{
-	const char *f[64];
-	size_t flen[64];
-	size_t n = 0;
-	for (size_t i = 0; i < len && n < ARRAY_SIZE(f);) {
-		while (i < len && line[i] == ' ')
-			i++;
-		if (i >= len)
-			break;
-		f[n] = line + i;
-		while (i < len && line[i] != ' ')
-			i++;
-		flen[n] = (size_t)(line + i - f[n]);
-		n++;
-	}
-	/* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
-	size_t sep = 0;
-	for (size_t i = 6; i < n; i++) {
-		if (flen[i] == 1 && f[i][0] == '-') {
-			sep = i;
-			break;
-		}
-	}
-	if (sep == 0 || sep + 3 >= n)
-		return false;
-	char devbuf[32];
-	if (flen[2] >= sizeof(devbuf))
-		return false;
-	memcpy(devbuf, f[2], flen[2]);
-	devbuf[flen[2]] = '\0';
-	if (sscanf(devbuf, "%u:%u", &out->major, &out->minor) != 2)
-		return false;
-	out->root = unescape(f[3], flen[3]);
-	out->mountpoint = unescape(f[4], flen[4]);
-	out->fstype = unescape(f[sep + 1], flen[sep + 1]);
-	out->superopts = unescape(f[sep + 3], flen[sep + 3]);
-	return true;
-}
-
 /* Prefer the canonical places when a hierarchy is mounted several times. */
 static bool under_sys_fs_cgroup(const char *mp)
 {
@@ -145,31 +72,31 @@ static int v2_rank(const char *mp)
 	return 0;
 }
 
-static void add_v1(struct cg_mounts *m, struct mi_line *l)
+static void add_v1(struct cg_mounts *m, const struct mountinfo_entry *l)
 {
-	_cleanup_free_ char *ctrls = v1_controllers(l->superopts);
+	_cleanup_free_ char *ctrls = v1_controllers(l->fs_opts);
 	if (!*ctrls)
 		return; /* a v1 mount with neither controllers nor a name: nothing to use */
 	for (size_t i = 0; i < m->n_v1; i++) {
 		struct cg_v1_mount *v = &m->v1[i];
-		if (v->dev_major != l->major || v->dev_minor != l->minor)
+		if (v->dev_major != l->dev_major || v->dev_minor != l->dev_minor)
 			continue;
 		/* the same hierarchy again: keep the better placed mount */
-		if (!under_sys_fs_cgroup(v->mountpoint) && under_sys_fs_cgroup(l->mountpoint)) {
+		if (!under_sys_fs_cgroup(v->mountpoint) && under_sys_fs_cgroup(l->target)) {
 			free(v->mountpoint);
 			free(v->root);
-			v->mountpoint = take_ptr(l->mountpoint);
-			v->root = take_ptr(l->root);
+			v->mountpoint = xstrdup(l->target);
+			v->root = xstrdup(l->root);
 		}
 		return;
 	}
 	m->v1 = xrealloc(m->v1, (m->n_v1 + 1) * sizeof(*m->v1));
 	m->v1[m->n_v1++] = (struct cg_v1_mount){
 		.controllers = take_ptr(ctrls),
-		.mountpoint = take_ptr(l->mountpoint),
-		.root = take_ptr(l->root),
-		.dev_major = l->major,
-		.dev_minor = l->minor,
+		.mountpoint = xstrdup(l->target),
+		.root = xstrdup(l->root),
+		.dev_major = l->dev_major,
+		.dev_minor = l->dev_minor,
 	};
 }
 
@@ -177,26 +104,21 @@ int cg_mounts_parse(const char *text, struct cg_mounts *m, struct werr *e)
 {
 	memset(m, 0, sizeof(*m));
 	int v2_best = -1;
-	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		struct mi_line l = {0};
-		if (len > 0 && mi_parse_line(p, len, &l)) {
-			if (strcmp(l.fstype, "cgroup") == 0) {
-				add_v1(m, &l);
-			} else if (strcmp(l.fstype, "cgroup2") == 0 &&
-				   v2_rank(l.mountpoint) > v2_best) {
-				v2_best = v2_rank(l.mountpoint);
-				free(m->v2_mountpoint);
-				free(m->v2_root);
-				m->v2_mountpoint = take_ptr(l.mountpoint);
-				m->v2_root = take_ptr(l.root);
-			}
+	_cleanup_free_ char *copy = xstrdup(text);
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct mountinfo_entry l;
+		if (mountinfo_parse_line(line, &l) < 0)
+			continue; /* a malformed line names no hierarchy */
+		if (strcmp(l.fstype, "cgroup") == 0) {
+			add_v1(m, &l);
+		} else if (strcmp(l.fstype, "cgroup2") == 0 && v2_rank(l.target) > v2_best) {
+			v2_best = v2_rank(l.target);
+			free(m->v2_mountpoint);
+			free(m->v2_root);
+			m->v2_mountpoint = xstrdup(l.target);
+			m->v2_root = xstrdup(l.root);
 		}
-		mi_line_release(&l);
-		if (!nl)
-			break;
-		p = nl + 1;
 	}
 	if (m->n_v1 == 0 && !m->v2_mountpoint)
 		return werr_set(e, 0,

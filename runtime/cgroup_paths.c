@@ -22,49 +22,15 @@
 #include "../common/util.h"
 #include "cgroup_internal.h"
 
-/* Lexical clean of an absolute path (Go's filepath.Clean for a path starting with '/'). */
-static char *clean_abs(const char *path)
-{
-	size_t len = strlen(path);
-	char *out = xcalloc(1, len + 2);
-	size_t o = 0;
-	const char *p = path;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n == 1 && p[0] == '.') {
-			/* skip */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--; /* drop the slash too */
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
-	return out;
-}
-
 char *cg_clean_path(const char *path)
 {
 	if (!path || !*path)
 		return xstrdup("");
 	if (path[0] == '/')
-		return clean_abs(path);
+		return path_clean(path);
 	/* relative: clean as if rooted, then make relative again */
 	_cleanup_free_ char *rooted = xasprintf("/%s", path);
-	_cleanup_free_ char *c = clean_abs(rooted);
+	_cleanup_free_ char *c = path_clean(rooted);
 	if (strcmp(c, "/") == 0)
 		return xstrdup(".");
 	return xstrdup(c + 1);
@@ -73,7 +39,7 @@ char *cg_clean_path(const char *path)
 char *cg_join(const char *a, const char *b)
 {
 	_cleanup_free_ char *j = xasprintf("%s/%s", a, b);
-	return clean_abs(j);
+	return path_clean(j);
 }
 
 char *cg_proc_cgroup_find(const char *text, const char *controllers)
@@ -110,7 +76,7 @@ char *cg_proc_cgroup_find(const char *text, const char *controllers)
 
 static char *parent_of(const char *abs)
 {
-	_cleanup_free_ char *c = clean_abs(abs);
+	_cleanup_free_ char *c = path_clean(abs);
 	char *slash = strrchr(c, '/');
 	if (slash == c)
 		return xstrdup("/");
@@ -125,8 +91,8 @@ char *cg_resolve_dir(const char *mountpoint, const char *mnt_root, const char *o
 		return cg_join(mountpoint, inner);
 	if (!own)
 		return NULL;
-	_cleanup_free_ char *o = clean_abs(own);
-	_cleanup_free_ char *r = clean_abs(mnt_root && *mnt_root ? mnt_root : "/");
+	_cleanup_free_ char *o = path_clean(own);
+	_cleanup_free_ char *r = path_clean(mnt_root && *mnt_root ? mnt_root : "/");
 	const char *rel;
 	if (strcmp(r, "/") == 0) {
 		rel = o;

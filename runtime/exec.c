@@ -195,15 +195,17 @@ static int load_container_policy(struct container *c, struct ward_policy **out, 
 static int load_container_filter(struct container *c, const struct ward_policy *policy,
 				 struct ward_filter *out, struct werr *e)
 {
+	if (!policy->supervise)
+		return ward_filter_build(policy, out, e); /* no filter: nothing saved */
 	struct werr fe;
-	if (policy->supervise && ward_filter_read(c->dir_fd, "filter.bpf", out, &fe) == 0) {
+	if (ward_filter_read(c->dir_fd, "filter.bpf", out, &fe) == 0) {
 		/* made from this policy: the same calls mediated */
 		if (out->mediated == ward_filter_mediated(policy))
 			return 0;
 		werr_set(&fe, EINVAL, "filter.bpf does not match policy.json");
 		ward_filter_release(out);
 	}
-	if (policy->supervise && fe.errnum != ENOENT)
+	if (fe.errnum != ENOENT)
 		log_debug("exec: %s; compiling the policy again", fe.msg);
 	return ward_filter_build(policy, out, e);
 }

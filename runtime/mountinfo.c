@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +44,7 @@ static char *field(char **p)
 	return s;
 }
 
-static int parse_line(char *line, struct mountinfo_entry *m)
+int mountinfo_parse_line(char *line, struct mountinfo_entry *m)
 {
 	char *p = line, *id = field(&p), *parent = field(&p), *dev = field(&p);
 	char *root = field(&p), *target = field(&p), *vfs = field(&p);
@@ -63,9 +64,14 @@ static int parse_line(char *line, struct mountinfo_entry *m)
 	m->parent = (int)strtol(parent, &end, 10);
 	if (*end)
 		return -1;
+	char tail;
+	if (sscanf(dev, "%u:%u%c", &m->dev_major, &m->dev_minor, &tail) != 2)
+		return -1;
 	unescape(root);
 	unescape(target);
+	unescape(fstype);
 	unescape(source);
+	unescape(fs_opts);
 	m->root = root;
 	m->target = target;
 	m->vfs_opts = vfs;
@@ -87,7 +93,7 @@ int mountinfo_parse(char *text, struct mountinfo *mi, struct werr *e)
 	size_t no = 0;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		no++;
-		if (parse_line(line, &mi->e[mi->n]) < 0) {
+		if (mountinfo_parse_line(line, &mi->e[mi->n]) < 0) {
 			mountinfo_free(mi);
 			return werr_set(e, EIO, "mountinfo line %zu: cannot parse", no);
 		}

@@ -13,6 +13,7 @@
 
 struct mountinfo_entry {
 	int id, parent;
+	unsigned dev_major, dev_minor;
 	const char *root;     /* the mounted directory inside its filesystem */
 	const char *target;   /* where it is mounted */
 	const char *vfs_opts; /* per-mount options: "rw,nosuid" */
@@ -27,6 +28,9 @@ struct mountinfo {
 	char *text; /* the file, split in place: the entries point into it */
 };
 
+/* Splits one line (without its newline) in place; the entry points into it. 0, or -1 when
+ * the line is malformed. */
+int mountinfo_parse_line(char *line, struct mountinfo_entry *m);
 /* Reads and parses a mountinfo file (in file order: parents before children). */
 int mountinfo_read(const char *path, struct mountinfo *mi, struct werr *e);
 /* Parses text in place (taking ownership of it, freed by mountinfo_free). */

@@ -27,9 +27,8 @@ struct filter_header {
 int ward_filter_save(const struct ward_filter *f, int dirfd, const char *name, struct werr *e)
 {
 	size_t body = (size_t)f->prog.len * sizeof(struct sock_filter);
-	struct filter_header h = {.has_listener = f->has_listener,
-				  .mediated = f->mediated,
-				  .len = f->prog.len};
+	struct filter_header h = {
+		.has_listener = f->has_listener, .mediated = f->mediated, .len = f->prog.len};
 	memcpy(h.magic, FILTER_MAGIC, sizeof(h.magic));
 	char *buf = xcalloc(1, sizeof(h) + body + 1);
 	memcpy(buf, &h, sizeof(h));
@@ -57,8 +56,7 @@ int ward_filter_read(int dirfd, const char *name, struct ward_filter *out, struc
 	size_t body = (size_t)h.len * sizeof(struct sock_filter);
 	/* never an empty program: that would be an exec without the ward filter */
 	if (memcmp(h.magic, FILTER_MAGIC, sizeof(h.magic)) != 0 || h.len == 0 ||
-	    h.len > WARD_MAX_INSNS ||
-	    len != sizeof(h) + body || h.has_listener > 1) {
+	    h.len > WARD_MAX_INSNS || len != sizeof(h) + body || h.has_listener > 1) {
 		free(buf);
 		return werr_set(e, EINVAL, "%s: not a ward filter", name);
 	}

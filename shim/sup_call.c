@@ -180,17 +180,14 @@ int sup_call_reply_fd(struct sup_call *c, int fd, bool cloexec, const char *deci
 	};
 	c->latency_ns = sup_now_ns() - c->t0_ns;
 	int r = ioctl(c->lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-	int err = r < 0 ? errno : 0;
-	c->responded = true;
-	c->sent = true;
-	if (r < 0 && err != ENOENT) {
+	if (r < 0 && errno != ENOENT) {
 		/* not installed (EMFILE past the caller's limit ...): the call fails with it */
-		c->sent = false;
-		c->responded = false;
-		decide(c, 0, err, 0, "error", "supervisor");
+		decide(c, 0, errno, 0, "error", "supervisor");
 		sup_call_answer(c);
 		return r;
 	}
+	c->responded = true;
+	c->sent = true;
 	if (!c->audit)
 		return r;
 	if (r < 0)

@@ -58,9 +58,9 @@ int sup_jobs_init(void)
 }
 
 /*
- * The loop's deadline: a POSIX timer that sends SUP_KICK_SIGNAL to the loop thread alone
+ * A handling thread's deadline: a POSIX timer that sends SUP_KICK_SIGNAL to that thread alone
  * (SIGEV_THREAD_ID; raw system calls, as neither glibc nor musl wraps that portably), armed
- * around a call the loop makes itself that could block.
+ * around a call the thread makes itself that could block.
  */
 struct kernel_sigevent {
 	union sigval value;

@@ -26,6 +26,7 @@ static void test_parse_lines(void)
 	TAP_OK(mountinfo_parse(text, &mi, &e) == 0, "three lines parse");
 	TAP_OK(mi.n == 3, "three entries");
 	TAP_OK(mi.e[0].id == 36 && mi.e[0].parent == 35, "ids");
+	TAP_OK(mi.e[0].dev_major == 98 && mi.e[0].dev_minor == 0, "device numbers");
 	TAP_STREQ(mi.e[0].root, "/mnt1", "root");
 	TAP_STREQ(mi.e[0].target, "/mnt2", "target");
 	TAP_STREQ(mi.e[0].vfs_opts, "rw,noatime", "per-mount options");
@@ -45,6 +46,7 @@ static void test_parse_malformed(void)
 		"36 35 98:0 /a\n",                                  /* truncated */
 		"x 35 98:0 /a /b rw - ext3 /dev/root rw\n",         /* id not a number */
 		"36 35 98:0 /a /b rw -\n",                          /* nothing after "-" */
+		"36 35 98 /a /b rw - ext3 /dev/root rw\n",          /* no minor number */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct werr e;
