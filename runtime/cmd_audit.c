@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/log.h"
 #include "../common/util.h"
 #include "cli.h"
 #include "container.h"
+#include "supervisor_client.h"
 
 /* Copies a file to stdout; a missing file is simply empty. */
 static int cat_at(int dirfd, const char *name, struct werr *e)
@@ -29,6 +31,11 @@ static int run_audit(struct cli_ctx *ctx, int argc, char **argv, struct werr *e)
 	struct container *c = NULL;
 	if (container_open(ctx->root, argv[0], false, &c, e) < 0)
 		return -1;
+	/* the supervisor writes its lines in batches: the ones it still holds first */
+	_cleanup_free_ char *dir = xasprintf("%s/%s", c->root, c->id);
+	struct werr fe;
+	if (supervisor_flush_audit(dir, &fe) < 0)
+		log_debug("audit: %s", fe.msg);
 	int r = cat_at(c->dir_fd, "audit.jsonl.1", e);
 	if (r == 0)
 		r = cat_at(c->dir_fd, "audit.jsonl", e);

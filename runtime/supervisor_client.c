@@ -443,6 +443,18 @@ int supervisor_stop(const char *state_dir, struct werr *e)
 	return 0;
 }
 
+int supervisor_flush_audit(const char *state_dir, struct werr *e)
+{
+	struct sup_reply rep;
+	if (simple(state_dir, SUP_MSG_FLUSH, &rep, e) == 0)
+		return 0;
+	if (e->errnum == ENOENT || e->errnum == ECONNREFUSED || e->errnum == EPIPE) {
+		werr_clear(e); /* no supervisor (any more): everything it wrote is in the file */
+		return 0;
+	}
+	return -1;
+}
+
 int supervisor_ping(const char *state_dir, pid_t *pid, unsigned *listeners, struct werr *e)
 {
 	struct sup_reply rep;

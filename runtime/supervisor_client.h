@@ -93,5 +93,7 @@ int supervisor_stop(const char *state_dir, struct werr *e);
 
 /* Whether a supervisor answers on the state dir's socket; *pid its pid (for `ward state`). */
 int supervisor_ping(const char *state_dir, pid_t *pid, unsigned *listeners, struct werr *e);
+/* Asks a running supervisor to write out the audit lines it holds; none running is fine. */
+int supervisor_flush_audit(const char *state_dir, struct werr *e);
 
 #endif

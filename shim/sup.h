@@ -218,6 +218,9 @@ struct sup_audit *sup_audit_open(const char *path, uint64_t max_bytes, size_t bu
  * have entered a container's root, which threads it created would share. */
 void sup_audit_write(struct sup_audit *a, const char *line, size_t len);
 void sup_audit_kick(struct sup_audit *a);
+/* Waits (at most timeout_ms) until every line queued so far is in the file: `ward audit`
+ * asks for it, as lines otherwise wait up to a writer period in memory. The loop only. */
+void sup_audit_flush(struct sup_audit *a, int timeout_ms);
 /* Writes everything queued (at exit) and closes. */
 void sup_audit_close(struct sup_audit *a);
 unsigned long long sup_audit_dropped(struct sup_audit *a);

@@ -41,6 +41,9 @@ struct sup_audit {
 	bool waiting; /* ... and waits for lines */
 	bool closing;
 	pthread_cond_t more;
+	/* bytes of lines queued and written so far, for sup_audit_flush */
+	uint64_t queued, written;
+	pthread_cond_t wrote;
 };
 
 static int open_log(struct sup_audit *a, struct werr *e)
@@ -64,6 +67,7 @@ struct sup_audit *sup_audit_open(const char *path, uint64_t max_bytes, size_t bu
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->idle, NULL);
 	pthread_cond_init(&a->more, NULL);
+	pthread_cond_init(&a->wrote, NULL);
 	a->path = xstrdup(path);
 	a->path1 = xasprintf("%s.1", path);
 	a->max = max_bytes;
@@ -160,6 +164,8 @@ static void *writer_main(void *arg)
 		}
 		write_out(a, data, len);
 		pthread_mutex_lock(&a->lock);
+		a->written += len;
+		pthread_cond_broadcast(&a->wrote);
 		if (!a->spare)
 			a->spare = data;
 		else
@@ -191,10 +197,26 @@ void sup_audit_write(struct sup_audit *a, const char *line, size_t len)
 	} else {
 		memcpy(a->buf + a->len, line, len);
 		a->len += len;
+		a->queued += len;
 	}
 	if (a->waiting && a->len >= a->cap / 2)
 		pthread_cond_signal(&a->more);
 	pthread_mutex_unlock(&a->lock);
+}
+
+/* Starts the writer when lines wait and none runs. Lock held. */
+static void start_writer(struct sup_audit *a)
+{
+	if (a->writing || (a->len == 0 && a->dropped == 0))
+		return;
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	if (pthread_create(&th, &attr, writer_main, a) == 0)
+		a->writing = true;
+	pthread_attr_destroy(&attr);
 }
 
 void sup_audit_kick(struct sup_audit *a)
@@ -202,15 +224,30 @@ void sup_audit_kick(struct sup_audit *a)
 	if (!a)
 		return;
 	pthread_mutex_lock(&a->lock);
-	if (!a->writing && (a->len > 0 || a->dropped > 0)) {
-		pthread_t th;
-		pthread_attr_t attr;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&attr, 64 * 1024);
-		if (pthread_create(&th, &attr, writer_main, a) == 0)
-			a->writing = true;
-		pthread_attr_destroy(&attr);
+	start_writer(a);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void sup_audit_flush(struct sup_audit *a, int timeout_ms)
+{
+	if (!a)
+		return;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&a->lock);
+	uint64_t target = a->queued;
+	start_writer(a);
+	while (a->written < target && a->writing) {
+		if (a->waiting)
+			pthread_cond_signal(&a->more); /* now, not at the next period */
+		if (pthread_cond_timedwait(&a->wrote, &a->lock, &until) != 0)
+			break;
 	}
 	pthread_mutex_unlock(&a->lock);
 }

@@ -422,6 +422,9 @@ static int take_listener(struct loop *L, int conn, const struct sup_msg *m, int 
 	return 0;
 }
 
+/* `ward audit` waits at most this long for the lines the supervisor still holds. */
+#define SUP_FLUSH_TIMEOUT_MS 2000
+
 static void on_control(struct loop *L, struct src *conn, uint32_t events)
 {
 	struct sup_msg m;
@@ -463,6 +466,9 @@ static void on_control(struct loop *L, struct src *conn, uint32_t events)
 		L->stopping = true;
 		break;
 	case SUP_MSG_PING:
+		break;
+	case SUP_MSG_FLUSH:
+		sup_audit_flush(L->s.audit, SUP_FLUSH_TIMEOUT_MS);
 		break;
 	default:
 		if (passed >= 0)

@@ -28,6 +28,7 @@ enum sup_msg_type {
 	SUP_MSG_HANDOFF = 1, /* pid, fd: take the listener */
 	SUP_MSG_STOP = 2,    /* close every listener (fail closed) and exit */
 	SUP_MSG_PING = 3,    /* reply with the supervisor's pid */
+	SUP_MSG_FLUSH = 4,   /* reply once the audit lines queued so far are in the file */
 };
 
 struct sup_msg {

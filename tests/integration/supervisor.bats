@@ -415,6 +415,17 @@ for l in sys.stdin:
 		e['time'].endswith('Z') and 'T' in e['time']")" -eq 7 ]
 }
 
+# the supervisor writes audit lines in batches; ward audit has it write out what it holds
+@test "audit: ward audit shows an event as soon as the call returned" {
+	setup_bundle sleep 1000
+	id=$(new_id)
+	start_container "$id"
+	for i in $(seq 20); do
+		ward_cmd exec "$id" true
+		[ "$(sup_audit_count "$id" "e.get('syscall') == 'execve' and e['argv'] == ['true']")" -eq "$i" ]
+	done
+}
+
 @test "lifetime: ward delete stops the supervisor and nothing is left running; idle memory reported" {
 	setup_bundle sup_net sleep 1000
 	id=$(new_id)
