@@ -89,6 +89,26 @@ static void check_opts(void)
 	       "MS_* to MOUNT_ATTR_*");
 }
 
+/* `ward features` advertises these: each is one ward itself acts on, none is passed on to the
+ * filesystem as data */
+extern const char *const mount_option_names[];
+
+static void check_features_options(void)
+{
+	size_t n = 0, acted_on = 0;
+	for (; mount_option_names[n]; n++) {
+		char *one[] = {(char *)mount_option_names[n]};
+		struct mount_opts o;
+		struct werr e;
+		if (mount_opts_parse(one, 1, &o, &e) == 0 && !o.data)
+			acted_on++;
+		else
+			printf("# %s is advertised but not acted on\n", mount_option_names[n]);
+		mount_opts_release(&o);
+	}
+	TAP_OK(n > 0 && acted_on == n, "all %zu advertised mount options are ward's own", n);
+}
+
 static void check_bind_attrs(void)
 {
 	struct mount_opts o;
@@ -229,6 +249,7 @@ static void check_validate(void)
 int main(void)
 {
 	check_opts();
+	check_features_options();
 	check_bind_attrs();
 	check_validate();
 	return tap_done();
